@@ -82,6 +82,14 @@ export const ENV = {
   databaseUrl: 'DATABASE_URL',
   logLevel: 'LOG_LEVEL',
   nodeEnv: 'NODE_ENV',
+  /** Milliseconds a pod keeps serving (readiness already failing) after SIGTERM before it drains. */
+  shutdownDelayMs: 'SHUTDOWN_DELAY_MS',
+  /** Gateway: comma-separated origins allowed by CORS. */
+  corsOrigins: 'CORS_ORIGINS',
+  /** Identity: PEM private key(s) signing access tokens (sensitive). */
+  jwtSigningKeys: 'JWT_SIGNING_KEYS',
+  /** Gateway: HMAC secret of the billing webhook (sensitive). */
+  webhookSecret: 'WEBHOOK_SECRET',
 } as const;
 
 /** Labels every workload carries; the NetworkPolicies and Services select on them. */
