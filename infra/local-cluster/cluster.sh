@@ -57,11 +57,12 @@ cmd_up() {
 }
 
 cmd_down() {
-  local t0 c; t0=$(date +%s.%N)
+  local t0; t0=$(date +%s.%N)
   local rung; rung=$(cat "$LC_STATE/rung" 2>/dev/null || echo 3)
   step "stop cluster (rung $rung)"
   [ "$rung" -ge 3 ] && declare -F stop_node >/dev/null && stop_node
-  for c in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do stop_proc "$c"; done
+  stop_procs kwok kube-scheduler kube-controller-manager kube-apiserver
+  stop_procs etcd
   # Wipe state (etcd data, certificates, kubeconfigs); keep the logs of the last run.
   if [ -d "$LC_STATE" ]; then
     find "$LC_STATE" -mindepth 1 -maxdepth 1 ! -name logs -exec rm -rf {} +

@@ -18,18 +18,29 @@ start_proc() { # start_proc <name> <binary> <args...>
   [ -x "$1" ] || die "missing binary $1"
   setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
   echo $! >"$PIDS/$name.pid"
+  disown $! 2>/dev/null || true
 }
 
-stop_proc() { # stop_proc <name>: TERM, wait up to 5s, then KILL. Only our own pid.
-  local f="$PIDS/$1.pid" pid i
-  [ -f "$f" ] || return 0
-  pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -0 "$pid" 2>/dev/null && { log "    $1 (pid $pid) still shutting down after 5s: SIGKILL (state is wiped anyway)"; kill -KILL "$pid" 2>/dev/null || true; }
-  fi
-  rm -f "$f"
+stop_procs() { # stop_procs <name>...: SIGTERM all, wait up to 5s, SIGKILL the rest. Only our own pids.
+  local n pid i alive pids=()
+  for n in "$@"; do
+    [ -f "$PIDS/$n.pid" ] || continue
+    pid=$(cat "$PIDS/$n.pid")
+    if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; pids+=("$n:$pid"); fi
+  done
+  for i in $(seq 1 25); do
+    alive=0
+    for n in "${pids[@]}"; do kill -0 "${n#*:}" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.2
+  done
+  for n in "${pids[@]}"; do
+    if kill -0 "${n#*:}" 2>/dev/null; then
+      log "    ${n%%:*} (pid ${n#*:}) still shutting down after 5s: SIGKILL (state is wiped anyway)"
+      kill -KILL "${n#*:}" 2>/dev/null || true
+    fi
+  done
+  for n in "$@"; do rm -f "$PIDS/$n.pid"; done
 }
 
 # wait_for <what> <timeout-s> <command...>: poll until the command succeeds.
