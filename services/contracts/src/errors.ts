@@ -22,6 +22,8 @@ export const ERROR_STATUS = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
+  /** The instance is draining and did not run the call: safe to send it to another one. */
+  SHUTTING_DOWN: 503,
   UPSTREAM_TIMEOUT: 504,
 } as const;
 

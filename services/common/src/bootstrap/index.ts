@@ -1,0 +1,3 @@
+export * from './graceful-shutdown.js';
+export * from './run-microservice.js';
+export * from './service-config.js';

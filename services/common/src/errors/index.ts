@@ -1,0 +1,2 @@
+export * from './rpc-exception.filter.js';
+export * from './validation.js';

@@ -1,0 +1,2 @@
+export * from './message.decorators.js';
+export * from './rpc-server.interceptor.js';
