@@ -10,6 +10,7 @@
 # Default rung: $LOCAL_CLUSTER_RUNG or 2.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+. "$LC_DIR/lib/oci-image.sh"
 . "$LC_DIR/lib/build.sh"
 . "$LC_DIR/lib/pki.sh"
 . "$LC_DIR/lib/run.sh"

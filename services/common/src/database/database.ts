@@ -63,7 +63,7 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
       if (r.status === 'Success') logger.info({ migration: r.migrationName }, 'migration applied');
       else if (r.status === 'Error') logger.error({ migration: r.migrationName }, 'migration failed');
     }
-    if (error) throw error instanceof Error ? error : new Error(String(error));
+    if (error) throw error instanceof Error ? error : new Error("migration failed", { cause: error });
   } catch (error) {
     await db.destroy();
     throw error;
