@@ -26,6 +26,7 @@ export const IDENTITY_PATTERNS = {
   addMember: { cmd: 'addMember' },
   updateMemberRole: { cmd: 'updateMemberRole' },
   removeMember: { cmd: 'removeMember' },
+  getOrganization: { cmd: 'getOrganization' },
   ping: { cmd: 'ping' },
 } as const satisfies Record<string, MessagePattern>;
 
@@ -42,6 +43,7 @@ export const IDEMPOTENT_PATTERNS: ReadonlySet<string> = new Set([
   IDENTITY_PATTERNS.me.cmd,
   IDENTITY_PATTERNS.jwks.cmd,
   IDENTITY_PATTERNS.listMembers.cmd,
+  IDENTITY_PATTERNS.getOrganization.cmd,
   IDENTITY_PATTERNS.ping.cmd,
 ]);
 

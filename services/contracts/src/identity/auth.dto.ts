@@ -109,6 +109,13 @@ export class RegisteredDto {
   @ApiProperty({ type: UserDto }) user!: UserDto;
 }
 
+/** The caller's organization, with the plan billing last set. */
+export class OrganizationDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: PLANS }) plan!: Plan;
+}
+
 export class MemberListDto {
   @ApiProperty({ type: [UserDto] }) members!: UserDto[];
 }
