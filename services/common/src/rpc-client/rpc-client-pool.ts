@@ -1,3 +1,4 @@
+import { isRpcErrorPayload } from '@northstar/contracts';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { CircuitPermit, CircuitState } from './circuit-breaker.js';
@@ -239,6 +240,13 @@ export class RpcClientPool {
         this.metrics.attempt(endpoint.key, route, 'success');
         return result;
       } catch (err) {
+        if (err instanceof RpcRemoteError && isShuttingDown(err)) {
+          // The instance refused the call before running it, so any pattern may go elsewhere.
+          endpoint.breaker.release(permit);
+          this.metrics.attempt(endpoint.key, route, 'unavailable', 'shutting_down');
+          lastError = new RpcUnavailableError('shutting_down', route, endpoint.key, false, { cause: err });
+          continue;
+        }
         if (err instanceof RpcRemoteError) {
           endpoint.breaker.recordSuccess(permit);
           this.metrics.attempt(endpoint.key, route, 'remote_error', 'remote');
@@ -432,4 +440,8 @@ function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> 
     };
     promise.then(done, done);
   });
+}
+
+function isShuttingDown(err: RpcRemoteError): boolean {
+  return isRpcErrorPayload(err.payload) && err.payload.code === 'SHUTTING_DOWN';
 }

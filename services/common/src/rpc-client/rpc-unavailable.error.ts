@@ -9,6 +9,8 @@ export type RpcUnavailableReason =
   | 'connect_failed'
   /** The connection closed while the request was in flight. */
   | 'connection_lost'
+  /** The instance is draining for shutdown and refused the call without running it. */
+  | 'shutting_down'
   /** The pool is closing or closed. */
   | 'closed';
 
