@@ -59,6 +59,17 @@ export class CreateItemDto {
   effort?: number;
 }
 
+/**
+ * createItem as the gateway sends it: the body plus the organization's item allowance,
+ * read from its plan. Not an HTTP DTO: clients cannot set `maxItems`.
+ */
+export class CreateItemMessage extends CreateItemDto {
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  maxItems?: number;
+}
+
 export class UpdateItemDto {
   @ApiProperty({ description: 'The version the change is based on; a stale one is refused with 409', minimum: 1 })
   @IsInt()

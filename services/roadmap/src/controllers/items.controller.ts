@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { MessageCaller, MessageData } from '@northstar/common';
 import {
-  CreateItemDto,
+  CreateItemMessage,
   ItemIdDto,
   ListItemsQueryDto,
   ROADMAP_PATTERNS,
@@ -18,7 +18,7 @@ export class ItemsController {
   constructor(private readonly items: ItemsService) {}
 
   @MessagePattern(ROADMAP_PATTERNS.createItem)
-  create(@MessageCaller() caller: Caller, @MessageData() dto: CreateItemDto): Promise<ItemDto> {
+  create(@MessageCaller() caller: Caller, @MessageData() dto: CreateItemMessage): Promise<ItemDto> {
     return this.items.create(caller, dto);
   }
 

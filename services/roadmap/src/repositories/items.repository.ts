@@ -1,6 +1,6 @@
 import type { Database } from '@northstar/common';
 import type { ItemStatus } from '@northstar/contracts';
-import type { Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import { sql, type Generated, type Insertable, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { PageCursor } from '../domain/cursor.js';
 
 export interface ItemsTable {
@@ -39,6 +39,23 @@ export class ItemsRepository {
 
   async insert(row: NewItemRow): Promise<ItemRow> {
     return this.db.insertInto('items').values(row).returningAll().executeTakeFirstOrThrow();
+  }
+
+  /**
+   * Inserts unless the organization already has `maxItems` items. A transaction-scoped
+   * advisory lock per organization makes count-then-insert atomic across replicas.
+   */
+  async insertWithin(row: NewItemRow, maxItems: number): Promise<ItemRow | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${row.organization_id}))`.execute(trx);
+      const { n } = await trx
+        .selectFrom('items')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('organization_id', '=', row.organization_id)
+        .executeTakeFirstOrThrow();
+      if (Number(n) >= maxItems) return undefined;
+      return trx.insertInto('items').values(row).returningAll().executeTakeFirstOrThrow();
+    });
   }
 
   async findOne(organizationId: string, id: string): Promise<ItemRow | undefined> {

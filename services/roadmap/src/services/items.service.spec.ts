@@ -80,6 +80,14 @@ describe('ItemsService', () => {
     await expect(items.remove(acmeViewer, item.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
+  it('refuses an item beyond the plan\'s allowance, counting only the caller\'s organization', async () => {
+    const small: Caller = { ...acme, organizationId: 'dddddddd-dddd-4ddd-8ddd-dddddddddddd' };
+    await items.create(small, { title: 'one', maxItems: 2 });
+    await items.create(small, { title: 'two', maxItems: 2 });
+    await expect(items.create(small, { title: 'three', maxItems: 2 })).rejects.toMatchObject({ code: 'PLAN_LIMIT_REACHED', status: 403 });
+    await expect(items.create(small, { title: 'three', maxItems: 3 })).resolves.toMatchObject({ title: 'three' });
+  });
+
   it('deletes, after which the item is gone', async () => {
     const item = await items.create(acme, { title: 'temporary' });
     await items.remove(acme, item.id);

@@ -3,7 +3,7 @@ import {
   ITEM_LIMITS,
   WRITER_ROLES,
   type Caller,
-  type CreateItemDto,
+  type CreateItemMessage,
   type ItemDto,
   type ItemPageDto,
   type ListItemsQueryDto,
@@ -12,12 +12,12 @@ import {
 import { randomUUID } from 'node:crypto';
 import { decodeCursor, encodeCursor } from '../domain/cursor.js';
 import { riceScore } from '../domain/score.js';
-import type { ItemRow, ItemsRepository } from '../repositories/items.repository.js';
+import type { ItemRow, ItemsRepository, NewItemRow } from '../repositories/items.repository.js';
 
 export class ItemsService {
   constructor(private readonly items: ItemsRepository) {}
 
-  async create(caller: Caller, dto: CreateItemDto): Promise<ItemDto> {
+  async create(caller: Caller, dto: CreateItemMessage): Promise<ItemDto> {
     assertWriter(caller);
     const now = new Date();
     const rice = {
@@ -26,7 +26,7 @@ export class ItemsService {
       confidence: dto.confidence ?? null,
       effort: dto.effort ?? null,
     };
-    const row = await this.items.insert({
+    const row: NewItemRow = {
       id: randomUUID(),
       organization_id: caller.organizationId,
       title: dto.title,
@@ -36,8 +36,13 @@ export class ItemsService {
       score: riceScore(rice),
       created_at: now,
       updated_at: now,
-    });
-    return toDto(row);
+    };
+    if (dto.maxItems === undefined) return toDto(await this.items.insert(row));
+    const inserted = await this.items.insertWithin(row, dto.maxItems);
+    if (!inserted) {
+      throw new DomainError('PLAN_LIMIT_REACHED', `The organization's plan allows ${dto.maxItems} items; upgrade to add more`);
+    }
+    return toDto(inserted);
   }
 
   async findOne(caller: Caller, id: string): Promise<ItemDto> {
