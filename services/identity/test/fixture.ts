@@ -13,7 +13,7 @@ import type { IdentityDatabase } from '../src/repositories/schema.js';
 
 export function generatePem(format: 'pkcs8' | 'sec1' = 'pkcs8', namedCurve = 'P-256'): string {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve });
-  return privateKey.export({ type: format, format: 'pem' });
+  return privateKey.export({ type: format, format: 'pem' }).toString();
 }
 
 export async function keySet(...pems: string[]): Promise<SigningKeySet> {
