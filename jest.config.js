@@ -27,6 +27,6 @@ const shared = {
 export default {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/services/*/src/**/*.spec.ts', '<rootDir>/cdk8s/src/**/*.spec.ts', '<rootDir>/cdk8s/test/**/*.test.ts'] },
-    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/services/*/test/**/*.int-spec.ts'] },
+    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/services/*/test/**/*.int-spec.ts', '<rootDir>/infra/smoke/*.int-spec.ts'] },
   ],
 };

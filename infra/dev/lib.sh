@@ -23,10 +23,11 @@ build() {
 
 # Secrets for local runs are generated once into .data/secrets.env (git-ignored), never committed.
 ensure_dev_secrets() {
-  local file="$ROOT/.data/secrets.env"
+  local dir="${NORTHSTAR_DATA_DIR:-$ROOT/.data}"
+  local file="$dir/secrets.env"
   if [ ! -f "$file" ]; then
-    log "generating local secrets into .data/secrets.env"
-    mkdir -p "$ROOT/.data"
+    log "generating local secrets into $file"
+    mkdir -p "$dir"
     local key secret
     key="$(node "$ROOT/services/identity/dist/keys/generate-key.js")"
     secret="$(node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))')"

@@ -48,7 +48,12 @@ export class GracefulShutdown {
    * delay, since no load balancer is waiting on readiness there. The process exits 0.
    */
   installSignalHandlers(): void {
+    let received: NodeJS.Signals | undefined;
     const handle = (signal: NodeJS.Signals) => {
+      // A terminal's Ctrl-C reaches the whole process group, and `make run` forwards it too:
+      // the second signal must not fall through to Node's default (immediate death).
+      if (received) return;
+      received = signal;
       const hardLimit = setTimeout(() => {
         this.steps.logger.error({ signal }, 'shutdown exceeded its deadline; exiting');
         process.exit(1);
@@ -62,7 +67,7 @@ export class GracefulShutdown {
         },
       );
     };
-    process.once('SIGTERM', handle);
-    process.once('SIGINT', handle);
+    process.on('SIGTERM', handle);
+    process.on('SIGINT', handle);
   }
 }
