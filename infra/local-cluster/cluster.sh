@@ -7,6 +7,7 @@
 #   cluster.sh env                 print `export KUBECONFIG=...` (eval it)
 #   cluster.sh test   [--rung N]   run the cluster tests against the running cluster
 #   cluster.sh e2e    [--rung N]   up, test, down (what `make e2e-local` runs)
+#   cluster.sh restart-apiserver   stop and start kube-apiserver only (tests of clients that must survive it)
 # Default rung: $LOCAL_CLUSTER_RUNG or 2.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -116,6 +117,17 @@ cmd_e2e() {
   return $rc
 }
 
+cmd_restart_apiserver() {
+  [ -f "$LC_STATE/rung" ] || die "no cluster running; run 'cluster.sh up' first"
+  local t0 rung; t0=$(date +%s.%N); rung=$(cat "$LC_STATE/rung")
+  is_running kube-apiserver || die "kube-apiserver is not running"
+  step "stop kube-apiserver"
+  stop_procs kube-apiserver
+  step_done
+  if [ "$rung" -ge 3 ]; then start_apiserver "$NODE_IP" "$NODE_IP" lease; else start_apiserver; fi
+  log "kube-apiserver restarted in $(elapsed_since "$t0")s"
+}
+
 case "$cmd" in
   build) build_rung "$RUNG"; log "cache disk use: $(du -sh "$NORTHSTAR_CACHE" 2>/dev/null | cut -f1) in $NORTHSTAR_CACHE";;
   up) cmd_up;;
@@ -124,5 +136,6 @@ case "$cmd" in
   env) cmd_env;;
   test) cmd_test;;
   e2e) cmd_e2e;;
-  *) sed -n '2,10p' "$0"; exit 2;;
+  restart-apiserver) cmd_restart_apiserver;;
+  *) sed -n '2,11p' "$0"; exit 2;;
 esac
