@@ -40,7 +40,7 @@ describe('make run', () => {
   it('serves the API that the smoke test walks through, and Ctrl-C drains and stops all three services', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'northstar-make-run-'));
     const port = await freePort();
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       PORT: String(port),
       MS_ONE_PORT: String(await freePort()),
