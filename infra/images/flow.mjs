@@ -5,13 +5,22 @@ let passed = 0;
 let failed = 0;
 
 async function call(method, path, body, token) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, requestId: res.headers.get('x-request-id') };
+  // A ref'd timer, unlike AbortSignal.timeout's: it keeps the process alive while a
+  // request hangs (e.g. a published port accepted before the server listens) and fails it.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(new Error(`${method} ${path} timed out`)), 15_000);
+  try {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: abort.signal,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, requestId: res.headers.get('x-request-id') };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function step(name, fn) {
@@ -33,9 +42,14 @@ const email = `owner-${Date.now()}@example.com`;
 let token;
 let itemId;
 
-await step('gateway is ready', async () => {
-  const r = await call('GET', '/health/ready');
-  expect(r.status === 200, `status ${r.status}`);
+await step('gateway becomes ready', async () => {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const status = await call('GET', '/health/ready').then((r) => r.status, (err) => String(err));
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`last answer ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
 });
 await step('register creates an owner and returns tokens', async () => {
   const r = await call('POST', '/auth/register', { email, password: 'Correct-horse-battery-9', name: 'Ada', organization: 'Acme' });
@@ -45,7 +59,7 @@ await step('register creates an owner and returns tokens', async () => {
   token = r.body.accessToken;
 });
 await step('create an item', async () => {
-  const r = await call('POST', '/items', { title: 'Ship the cluster', reach: 100, impact: 2, confidence: 0.8, effort: 4 }, token);
+  const r = await call('POST', '/items', { title: 'Ship the cluster', reach: 100, impact: 2, confidence: 80, effort: 4 }, token);
   expect(r.status === 201, `status ${r.status} ${JSON.stringify(r.body)}`);
   expect(r.body.status === 'idea', `status field ${r.body.status}`);
   itemId = r.body.id;

@@ -2,7 +2,8 @@
 # `make test-images`: runs the built images the way the cluster does, on one Docker network
 # under the cluster's DNS names (postgres, roadmap, identity, gateway), each with its
 # synthesized kind ConfigMap, generated secrets and the restricted security posture, then
-# drives the gateway through register -> items (infra/images/flow.mjs).
+# drives the gateway through register -> items (infra/images/flow.mjs). KEEP=1 leaves the
+# containers running for a look afterwards.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -13,6 +14,10 @@ scratch=$(mktemp -d)
 
 cleanup() {
   local rc=$?
+  if [ -n "${KEEP:-}" ]; then
+    echo "KEEP set: leaving ${containers[*]} on network $net" >&2
+    exit "$rc"
+  fi
   if [ "$rc" -ne 0 ]; then
     for c in "${containers[@]}"; do
       echo "--- logs of $c" >&2
@@ -64,14 +69,15 @@ done
 
 port=$(docker port "$net-gateway" 3001/tcp | head -1 | sed 's/.*://')
 base="http://127.0.0.1:$port"
-echo "waiting for $base/health/ready"
-for _ in $(seq 1 90); do
-  if node -e 'fetch(process.argv[1]).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))' "$base/health/ready"; then
-    break
-  fi
-  sleep 1
-done
 node "$here/flow.mjs" "$base"
+
+# Every probe the manifest declares answers 200 inside the running container.
+while read -r svc port path; do
+  docker exec "$net-$svc" node -e '
+    fetch(process.argv[1]).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))
+  ' "http://127.0.0.1:$port$path" || { echo "probe $svc :$port$path did not answer 200" >&2; exit 1; }
+  echo "probe $svc :$port$path answers 200"
+done < <(node "$here/manifest-probes.mjs" "$manifest")
 
 # SIGTERM reaches node as PID 1 and the service drains and exits 0 within the grace period.
 docker stop -t 30 "$net-roadmap" >/dev/null
