@@ -3,7 +3,7 @@ SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 export NODE_OPTIONS_JEST := --experimental-vm-modules
 
-.PHONY: help install build run lint typecheck test test-unit test-integration test-postgres
+.PHONY: help install build run lint typecheck test test-unit test-integration test-postgres smoke
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ test-postgres: ## The integration suite again, on a real PostgreSQL server (inst
 	url="$$(infra/dev/postgres.sh start)" && \
 	  TEST_DATABASE_URL="$$url" NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest --selectProjects integration --runInBand; \
 	  status=$$?; infra/dev/postgres.sh stop; exit $$status
+
+smoke: build ## Smoke-test a running Northstar at BASE_URL (default http://localhost:3001)
+	BASE_URL="$${BASE_URL:-http://localhost:3001}" node infra/smoke/dist/smoke.js
 
 -include infra/local-cluster/local-cluster.mk
 -include infra/images/images.mk

@@ -21,12 +21,20 @@ const shared = {
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     '^@northstar/(contracts|common)$': '<rootDir>/services/$1/src/index.ts',
+    '^@northstar/cdk8s$': '<rootDir>/cdk8s/src/index.ts',
   },
 };
 
 export default {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/services/*/src/**/*.spec.ts', '<rootDir>/cdk8s/src/**/*.spec.ts', '<rootDir>/cdk8s/test/**/*.test.ts'] },
-    { ...shared, displayName: 'integration', testMatch: ['<rootDir>/services/*/test/**/*.int-spec.ts', '<rootDir>/infra/smoke/*.int-spec.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/services/*/test/**/*.int-spec.ts', '<rootDir>/infra/smoke/*.int-spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/services/operator/'],
+    },
+    // Needs a Kubernetes API server (infra/local-cluster); `make test-operator` brings one up.
+    { ...shared, displayName: 'cluster', testMatch: ['<rootDir>/services/operator/test/**/*.int-spec.ts'] },
   ],
 };
