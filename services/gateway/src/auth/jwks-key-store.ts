@@ -37,7 +37,9 @@ export class JwksKeyStore {
     try {
       return await resolver(header, token);
     } catch (error) {
-      if (!(error instanceof errors.JWKSNoMatchingKey) || this.now() - this.lastAttemptAt < this.options.minRefetchMs) throw error;
+      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+      // Join a fetch already under way; start one only if the last was long enough ago.
+      if (!this.inflight && this.now() - this.lastAttemptAt < this.options.minRefetchMs) throw error;
       await this.refresh();
       return (await this.current())(header, token);
     }

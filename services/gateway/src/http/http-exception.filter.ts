@@ -22,7 +22,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (mapped.unexpected || mapped.status >= 500) {
       runWithContext(request.requestContext ?? { requestId }, () => {
         if (mapped.unexpected) this.logger.error({ err: exception }, 'request failed');
-        else this.logger.warn({ err: exception, code: mapped.code }, 'downstream failure');
+        // Expected while a service is down or slow: the cause in one line, no stack.
+        else this.logger.warn({ code: mapped.code, cause: exception instanceof Error ? exception.message : String(exception) }, 'downstream failure');
       });
     }
     if (mapped.code) request.errorCode = mapped.code;

@@ -20,6 +20,8 @@ export interface RateLimiterOptions {
 /**
  * Fixed-window counters per key, in this process's memory. Each gateway replica counts on
  * its own, so the effective cluster-wide limit is the limit times the replica count.
+ * Not @nestjs/throttler: that package is CommonJS and require()s the ESM-only Nest 12,
+ * which jest's ESM mode cannot load on Node 20, so no test could reach the gateway.
  */
 export class RateLimiter {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
