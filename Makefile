@@ -42,3 +42,4 @@ smoke: build ## Smoke-test a running Northstar at BASE_URL (default http://local
 
 -include infra/local-cluster/local-cluster.mk
 -include infra/images/images.mk
+-include infra/helm/helm.mk

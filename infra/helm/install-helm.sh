@@ -5,14 +5,16 @@
 #
 # Idempotent: a binary already built for the pinned version is reused at once.
 #
-#   HELM_VERSION     module version to build (default: the pin below)
+#   HELM_VERSION     module version to build (default: the pin in versions.env)
 #   NORTHSTAR_CACHE  cache root (default: $HOME/.cache/northstar)
 #   HELM_NICE        niceness of the build (default: 15; the CPUs are shared)
 #
 # Helm 4 lives in its own module path (helm.sh/helm/v4); HELM_VERSION=v4.x.y builds it.
 set -euo pipefail
 
-HELM_VERSION="${HELM_VERSION:-v3.19.5}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+pinned="$(sed -n 's/^HELM_VERSION=//p' "$here/versions.env")"
+HELM_VERSION="${HELM_VERSION:-$pinned}"
 CACHE="${NORTHSTAR_CACHE:-$HOME/.cache/northstar}"
 NICE="${HELM_NICE:-15}"
 
