@@ -45,16 +45,20 @@ export class JwksKeyStore {
     }
   };
 
+  /**
+   * Keys past their TTL keep verifying while fresh ones load in the background: requests
+   * never wait on a routine refresh, and an identity outage does not fail (or slow) them.
+   */
   private async current(): Promise<KeyResolver> {
-    if (this.resolver && this.now() - this.fetchedAt < this.options.ttlMs) return this.resolver;
-    try {
+    if (!this.resolver) {
       await this.refresh();
-    } catch (error) {
-      // Keys past their TTL are still the best we have; failing every request while identity is briefly away would be worse.
-      if (!this.resolver) throw error;
-      this.options.logger.warn({ err: error }, 'JWKS refresh failed; verifying with the previous keys');
+      if (!this.resolver) throw new Error('JWKS unavailable');
+      return this.resolver;
     }
-    if (!this.resolver) throw new Error('JWKS unavailable');
+    const now = this.now();
+    if (now - this.fetchedAt >= this.options.ttlMs && !this.inflight && now - this.lastAttemptAt >= this.options.minRefetchMs) {
+      this.refresh().catch((error: unknown) => this.options.logger.warn({ err: error }, 'JWKS refresh failed; verifying with the previous keys'));
+    }
     return this.resolver;
   }
 

@@ -119,21 +119,31 @@ describe('JwksKeyStore', () => {
     expect(fetches()).toBe(2);
   });
 
-  it('refreshes after the TTL, and keeps verifying with the old keys while identity is unreachable', async () => {
+  it('refreshes after the TTL in the background, and keeps verifying with the old keys while identity is unreachable', async () => {
     let now = 0;
     let down = false;
     const key = await createSigningKey();
-    const { verifier, fetches } = store(() => [key], { ttlMs: 60_000, now: () => now, fail: () => down });
+    const { verifier, fetches } = store(() => [key], { ttlMs: 60_000, minRefetchMs: 5000, now: () => now, fail: () => down });
     const token = await signAccessToken(key, caller());
+    const settle = () => new Promise((r) => setTimeout(r, 20));
     await verifier.verify(token);
     now = 60_000;
     await verifier.verify(token);
+    await settle();
     expect(fetches()).toBe(2);
 
     down = true;
     now = 120_000;
     await expect(verifier.verify(token)).resolves.toBeDefined();
+    await settle();
     expect(fetches()).toBe(3);
+    // Failed refreshes are retried no more than once per minRefetchMs.
+    now = 121_000;
+    await expect(verifier.verify(token)).resolves.toBeDefined();
+    expect(fetches()).toBe(3);
+    now = 125_000;
+    await verifier.verify(token);
+    expect(fetches()).toBe(4);
   });
 
   it('lets the RPC error through when there are no keys at all (the gateway answers 503)', async () => {
