@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { GATEWAY, HEALTH_PATHS, POSTGRES, SERVICES, TCP_SERVICES } from '@northstar/contracts';
 import { parseSigningKeyPems } from '../../services/identity/src/keys/signing-keys.js';
-import { type Values, NAMESPACE, helm, key, render, templateArgs, validateObject } from './helm.js';
+import { Yaml } from 'cdk8s';
+import { type Values, CHART_DIR, NAMESPACE, helm, key, render, templateArgs, validateObject } from './helm.js';
 import { type Container, type K8sObject, type Workload, named, ofKind, workloads } from './manifests.js';
 
 interface Secret extends K8sObject {
@@ -397,5 +400,45 @@ describe('the helm test Pod', () => {
     const { code, output } = await withFakeGateway(() => 'mallory@example.com', runScript);
     expect(output).toMatch(/helm test failed: GET \/auth\/me answered .*mallory/);
     expect(code).toBe(1);
+  });
+});
+
+describe('values documentation', () => {
+  const text = readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8');
+
+  it('has a comment on every value (or on the block it belongs to)', () => {
+    const undocumented: string[] = [];
+    const stack: { indent: number; name: string; whole: boolean }[] = [];
+    const lines = text.split('\n');
+    lines.forEach((line, i) => {
+      const m = /^( *)([A-Za-z0-9_-]+):(.*)$/.exec(line);
+      if (!m) return;
+      const indent = m[1]!.length;
+      while (stack.length > 0 && stack[stack.length - 1]!.indent >= indent) stack.pop();
+      const previous = lines[i - 1]?.trim() ?? '';
+      const commented = previous.startsWith('#');
+      const rest = m[3]!.trim();
+      if (rest !== '' && !commented && !stack.some((s) => s.whole)) {
+        undocumented.push([...stack.map((s) => s.name), m[2]].join('.'));
+      }
+      stack.push({ indent, name: m[2]!, whole: previous.startsWith('# --') });
+    });
+    expect(undocumented).toEqual([]);
+  });
+
+  it('README names only values that exist', () => {
+    const values = (Yaml.load(join(CHART_DIR, 'values.yaml')) as Record<string, unknown>[])[0]!;
+    const readme = readFileSync(join(CHART_DIR, 'README.md'), 'utf8');
+    const paths = [...readme.matchAll(/^\| `([a-zA-Z0-9.]+)` \|/gm)].map((m) => m[1]!);
+    expect(paths.length).toBeGreaterThan(10);
+    const missing = paths.filter((path) => {
+      let node: unknown = values;
+      for (const part of path.split('.')) {
+        if (node === null || typeof node !== 'object' || !(part in node)) return true;
+        node = (node as Record<string, unknown>)[part];
+      }
+      return false;
+    });
+    expect(missing).toEqual([]);
   });
 });
