@@ -33,8 +33,8 @@ test-helm4: helm4 ## The same chart checks with Helm 4 (not part of make test)
 	  done && \
 	  HELM="$$helm" NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest $(HELM_TESTS) --selectProjects unit
 
-test-helm-server: helm ## kubectl apply --dry-run=server of every values set against a running cluster (local-cluster by default)
-	$(HELM_DIR)server-dry-run.sh
+test-helm-server: helm ## Against a running API server (local-cluster by default): server dry run of every values set under PSA restricted, then install/upgrade/uninstall/reinstall checks
+	$(HELM_DIR)server-test.sh
 
 helm-template-kind: helm ## Print the chart rendered with values-kind.yaml
 	@"$$($(HELM_DIR)install-helm.sh 2>/dev/null)" template northstar $(HELM_CHART) -n northstar -f $(HELM_CHART)/values-kind.yaml
