@@ -13,7 +13,7 @@ export type HostResolver = (host: string) => Promise<string[]>;
 export interface RpcClientPoolOptions {
   /** Name of the downstream service, the `service` label of the metrics (e.g. `roadmap`). */
   readonly name: string;
-  /** Host name to resolve (a headless Service in the cluster), an IP, or `localhost`. */
+  /** Host name to resolve (a headless Service in the cluster), an IP, `localhost`, or a comma-separated list of those. */
   readonly host: string;
   /** TCP port every endpoint listens on. */
   readonly port: number;

@@ -399,10 +399,16 @@ export class RpcClientPool {
   }
 }
 
+/**
+ * A comma-separated list is a static set of hosts (local runs without DNS); each entry
+ * may itself resolve to several addresses, as a headless Service does.
+ */
 async function defaultResolver(host: string): Promise<string[]> {
-  if (isIP(host)) return [host];
-  const records = await lookup(host, { all: true });
-  return records.map((r) => r.address);
+  const hosts = host.split(',').map((h) => h.trim()).filter((h) => h.length > 0);
+  const addresses = await Promise.all(
+    hosts.map(async (h) => (isIP(h) ? [h] : (await lookup(h, { all: true })).map((r) => r.address))),
+  );
+  return [...new Set(addresses.flat())];
 }
 
 function serialize(data: unknown): string | undefined {

@@ -88,6 +88,9 @@ export class Stack {
           MS_TWO_PORT: String(this.ports.identity),
           WEBHOOK_SECRET: this.webhookSecret,
           RPC_TIMEOUT_MS: '3000',
+          // The suites register many users from one address; the 429 test lowers these again.
+          THROTTLE_LIMIT: '100000',
+          THROTTLE_AUTH_LIMIT: '100000',
           ...this.extraEnv,
         };
       case 'roadmap':
@@ -138,17 +141,18 @@ export class Stack {
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     const port = env['PORT'] ?? env['HEALTH_PORT'] ?? this.envFor(name)[name === 'gateway' ? 'PORT' : 'HEALTH_PORT'];
-    await this.waitReady(Number(port), exited, name);
+    const bound = env['MS_HOST'];
+    await this.waitReady(bound && bound !== '0.0.0.0' ? bound : '127.0.0.1', Number(port), exited, key);
   }
 
-  private async waitReady(port: number, exited: Promise<number | null>, name: string): Promise<void> {
+  private async waitReady(host: string, port: number, exited: Promise<number | null>, name: string): Promise<void> {
     const deadline = Date.now() + 60_000;
     let dead = false;
     void exited.then(() => (dead = true));
     while (Date.now() < deadline) {
       if (dead) throw new Error(`${name} exited during start-up:\n${this.tail(name)}`);
       try {
-        const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+        const res = await fetch(`http://${host}:${port}/health/ready`);
         if (res.status === 200) return;
       } catch {
         // not listening yet
