@@ -100,7 +100,7 @@ describe(`faults and operations on ${ENGINE}`, () => {
   it('answers 429 once the login limit is spent', async () => {
     const port = await freePort();
     try {
-      await stack.startService('gateway', { PORT: String(port), THROTTLE_AUTH_LIMIT: '3', THROTTLE_AUTH_TTL_MS: '60000' }, 'gateway-429');
+      await stack.startService('gateway', { PORT: String(port), THROTTLE_AUTH_LIMIT: '3', THROTTLE_TTL_MS: '60000' }, 'gateway-429');
       const side = new Api(`http://127.0.0.1:${port}`);
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) statuses.push((await side.post('/auth/login', { email: 'nobody@example.test', password: 'wrong password' })).status);
