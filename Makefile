@@ -23,6 +23,7 @@ lint: build ## ESLint (type-aware, zero warnings) and the strict type check, tes
 
 test: build ## Every test tier that needs no cluster
 	$(MAKE) --no-print-directory test-unit
+	$(MAKE) --no-print-directory test-helm
 	$(MAKE) --no-print-directory test-integration
 	$(MAKE) --no-print-directory test-postgres
 
@@ -43,3 +44,4 @@ smoke: build ## Smoke-test a running Northstar at BASE_URL (default http://local
 -include infra/local-cluster/local-cluster.mk
 -include infra/images/images.mk
 -include infra/helm/helm.mk
+-include services/operator/operator.mk
