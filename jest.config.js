@@ -27,7 +27,7 @@ const shared = {
 
 export default {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/services/*/src/**/*.spec.ts', '<rootDir>/cdk8s/src/**/*.spec.ts', '<rootDir>/cdk8s/test/**/*.test.ts'] },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/*.spec.ts', '<rootDir>/services/*/src/**/*.spec.ts', '<rootDir>/cdk8s/src/**/*.spec.ts', '<rootDir>/cdk8s/test/**/*.test.ts'] },
     {
       ...shared,
       displayName: 'integration',

@@ -1,18 +1,11 @@
-import { ConfigError, createLogger, describeConfig } from '@northstar/common';
+import { GATEWAY } from '@northstar/contracts';
+import { createLogger, describeConfig, runMain } from '@northstar/common';
 import { createGateway } from './app.js';
-import { gatewaySchema, loadGatewayConfig, type GatewayConfig } from './config.js';
+import { gatewaySchema, loadGatewayConfig } from './config.js';
 
 async function main(): Promise<void> {
-  let config: GatewayConfig;
-  try {
-    config = loadGatewayConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    // Sensitive variables are named but their values never appear (loadConfig leaves them out).
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
-  const logger = createLogger('gateway', config.logLevel);
+  const config = loadGatewayConfig();
+  const logger = createLogger(GATEWAY.name, config.logLevel);
   logger.info({ config: describeConfig(gatewaySchema(), config) }, 'configuration loaded');
 
   const gateway = await createGateway({ config, logger });
@@ -21,7 +14,4 @@ async function main(): Promise<void> {
   logger.info({ port, swagger: `http://localhost:${port}/api` }, 'gateway ready');
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`gateway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runMain(GATEWAY.name, main);

@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, describeConfig, loadConfig, openDatabase, runMicroservice } from '@northstar/common';
+import { createLogger, describeConfig, loadConfig, openDatabase, runMain, runMicroservice } from '@northstar/common';
 import { IDENTITY } from '@northstar/contracts';
 import { identitySchema } from './config.js';
 import { IdentityModule } from './identity.module.js';
@@ -34,8 +34,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) process.stderr.write(`identity: ${error.message}\n`);
-  else process.stderr.write(`identity: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runMain(IDENTITY.name, main);

@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, describeConfig, loadConfig, openDatabase, runMicroservice } from '@northstar/common';
+import { createLogger, describeConfig, loadConfig, openDatabase, runMain, runMicroservice } from '@northstar/common';
 import { ROADMAP } from '@northstar/contracts';
 import { roadmapConfigSchema } from './config.js';
 import { migrations } from './migrations/index.js';
@@ -26,8 +26,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) process.stderr.write(`roadmap: ${error.message}\n`);
-  else process.stderr.write(`roadmap: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runMain(ROADMAP.name, main);
