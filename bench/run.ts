@@ -1,0 +1,657 @@
+import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import { Metrics, RpcClientPool } from '@northstar/common';
+import { ROADMAP_PATTERNS, envelope, type Caller, type ItemDto, type MessagePattern } from '@northstar/contracts';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { firstValueFrom } from 'rxjs';
+import { Api, register, signWebhook, type Session } from '../services/gateway/test/support/http.js';
+import { measureHttp, runHttp, type HttpLoad } from './lib/http-load.js';
+import { Child, type FromBaselines, type FromSeed, type FromStackHost, type ServiceName, type ToBaselines, type ToSeed, type ToStackHost } from './lib/ipc.js';
+import { ratio, resultsTable, startupTable, verdictList, type Group, type Row, type StartupRow, type Verdict } from './lib/report.js';
+import { RawFrameClient, measureClosed, pacedLoop, type Call } from './lib/tcp-load.js';
+import type { LoadResult } from './lib/stats.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(HERE, '../../..');
+const RESULTS = join(REPO, 'bench', 'results');
+const COMMAND = 'npm run bench';
+
+const num = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number (got "${raw}")`);
+  return n;
+};
+
+/** Measured seconds per main scenario; warm-ups and the payload sweep are derived from it. */
+const SECONDS = num('BENCH_SECONDS', 4);
+const WARMUP = num('BENCH_WARMUP_SECONDS', Math.max(1, Math.round(SECONDS / 2)));
+const SWEEP_SECONDS = Math.max(2, Math.round(SECONDS * 0.75));
+const SWEEP_WARMUP = Math.max(1, Math.round(WARMUP / 2));
+const CONNECTIONS = Math.round(num('BENCH_CONNECTIONS', 32));
+const IN_FLIGHT = [1, CONNECTIONS, 64].filter((n, i, a) => a.indexOf(n) === i).sort((a, b) => a - b);
+
+const SERVICES: ServiceName[] = ['roadmap', 'identity', 'gateway'];
+
+function preflight(): void {
+  const missing = SERVICES.filter((s) => !existsSync(join(REPO, 'services', s, 'dist', 'main.js')));
+  if (missing.length > 0) {
+    process.stderr.write(`bench: ${missing.map((s) => `services/${s}/dist/main.js`).join(', ')} missing. Run \`npm run build\` first.\n`);
+    process.exit(1);
+  }
+}
+
+function rssMiB(pid: number): number | null {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function git(...args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** Everything the bench starts, stopped in reverse order whatever happens. */
+const cleanups: Array<{ name: string; run: () => Promise<void> }> = [];
+async function cleanup(): Promise<void> {
+  for (const { name, run } of cleanups.splice(0).reverse()) {
+    try {
+      await run();
+    } catch (error) {
+      process.stderr.write(`bench: stopping ${name} failed: ${String(error)}\n`);
+    }
+  }
+}
+process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+process.once('SIGTERM', () => void cleanup().finally(() => process.exit(143)));
+
+interface StackInfo {
+  host: Child<ToStackHost, FromStackHost>;
+  ready: Extract<FromStackHost, { type: 'ready' }>;
+  startup: Map<ServiceName, { fresh: number; restart: number | null; idleRss: number | null; pid: number }>;
+}
+
+/** Starts the three services, takes idle RSS, then restarts the two with data to time a warm start. */
+async function startStack(engine: 'pglite' | 'postgres', keep: boolean): Promise<StackInfo> {
+  const env = engine === 'pglite' ? { TEST_DATABASE_URL: undefined } : {};
+  const host = Child.fork<ToStackHost, FromStackHost>(`stack (${engine})`, 'stack-host', env);
+  const stop = { name: `stack (${engine})`, run: () => host.stop({ type: 'stop' }, 30_000) };
+  cleanups.push(stop);
+  const ready = await host.next('ready', 180_000);
+  await sleep(2000);
+  const startup = new Map<ServiceName, { fresh: number; restart: number | null; idleRss: number | null; pid: number }>();
+  for (const s of SERVICES) startup.set(s, { fresh: ready.readyMs[s], restart: null, idleRss: rssMiB(ready.pids[s]), pid: ready.pids[s] });
+  for (const s of ['roadmap', 'identity'] as const) {
+    host.send({ type: 'restart', service: s });
+    const restarted = await host.next('restarted', 120_000);
+    const entry = startup.get(s)!;
+    entry.restart = restarted.readyMs;
+    entry.pid = restarted.pid;
+  }
+  log(
+    `  ${engine}: ready in ${SERVICES.map((s) => `${s} ${(ready.readyMs[s] / 1000).toFixed(2)} s`).join(', ')}; ` +
+      `idle RSS ${SERVICES.map((s) => `${s} ${startup.get(s)!.idleRss?.toFixed(0) ?? '?'} MiB`).join(', ')}`,
+  );
+  if (!keep) {
+    cleanups.splice(cleanups.indexOf(stop), 1);
+    await stop.run();
+  }
+  return { host, ready, startup };
+}
+
+async function rawGet(url: string, token: string): Promise<string> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${text.slice(0, 300)}`);
+  return text;
+}
+
+async function upgradeToEnterprise(api: Api, secret: string, session: Session): Promise<void> {
+  const body = JSON.stringify({ id: `evt_bench_${randomUUID()}`, type: 'subscription.updated', data: { organizationId: session.user.organizationId, plan: 'enterprise' } });
+  const res = await api.post('/webhook/billing', undefined, { raw: body, headers: { 'x-northstar-signature': signWebhook(secret, body) } });
+  if (res.status !== 200) throw new Error(`billing webhook: ${res.status} ${JSON.stringify(res.body)}`);
+  for (let i = 0; i < 100; i++) {
+    if ((await api.get('/organization', { token: session.accessToken })).body['plan'] === 'enterprise') return;
+    await sleep(100);
+  }
+  throw new Error('the organization did not move to the enterprise plan');
+}
+
+async function createItems(api: Api, token: string, bodies: object[], parallel = 4): Promise<ItemDto[]> {
+  const out: ItemDto[] = [];
+  for (let i = 0; i < bodies.length; i += parallel) {
+    const batch = await Promise.all(bodies.slice(i, i + parallel).map((b) => api.post<ItemDto>('/items', b, { token })));
+    for (const res of batch) {
+      if (res.status !== 201) throw new Error(`POST /items: ${res.status} ${JSON.stringify(res.body)}`);
+      out.push(res.body);
+    }
+  }
+  return out;
+}
+
+const kib = (bytes: number): string => (bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(2)} MiB`);
+
+/** Nest's TCP frame for a call, as ClientTCP writes it (length#json): sizes the raw-socket frames. */
+function nestFrameBytes(pattern: MessagePattern, data: unknown): number {
+  const json = JSON.stringify({ pattern: JSON.stringify(pattern), data, id: randomUUID() });
+  return Buffer.byteLength(json) + String(Buffer.byteLength(json)).length + 1;
+}
+function nestReplyBytes(responseJson: string): number {
+  const json = `{"response":${responseJson},"isDisposed":true,"id":"${randomUUID()}"}`;
+  return Buffer.byteLength(json) + String(Buffer.byteLength(json)).length + 1;
+}
+
+interface Planned {
+  id: string;
+  group: Group;
+  scenario: string;
+  route: string;
+  baseline?: string;
+  ceiling?: string;
+  note?: string;
+  run: () => Promise<LoadResult>;
+}
+
+async function main(): Promise<void> {
+  preflight();
+  const started = new Date();
+  const sha = git('rev-parse', '--short', 'HEAD');
+  const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+  const engine = process.env['TEST_DATABASE_URL'] ? 'postgres' : 'pglite';
+  const loadAtStart = loadavg();
+  log(`northstar bench · ${started.toISOString()} · ${sha}${dirty ? ' (+ uncommitted changes)' : ''} · node ${process.version} · ${cpus().length} CPUs · load ${loadAtStart.map((l) => l.toFixed(1)).join(' ')}`);
+  log(`  ${SECONDS} s measured (${WARMUP} s warm-up) per scenario, sweep ${SWEEP_SECONDS} s (${SWEEP_WARMUP} s), ${CONNECTIONS} connections, engine ${engine}`);
+
+  // 1. Start-up: RSS and time-to-ready. The PGlite-only stack runs first, while nothing else does.
+  log('\n== start-up');
+  const startupRows: StartupRow[] = [];
+  const toRows = (eng: string, info: StackInfo): StartupRow[] =>
+    SERVICES.map((s) => {
+      const e = info.startup.get(s)!;
+      return { engine: eng, service: s, readyFreshMs: e.fresh, readyRestartMs: e.restart, idleRssMiB: e.idleRss, afterLoadRssMiB: null };
+    });
+  if (engine === 'postgres') startupRows.push(...toRows('pglite', await startStack('pglite', false)));
+  const stack = await startStack(engine, true);
+  const mainRows = toRows(engine, stack);
+  startupRows.push(...mainRows);
+
+  // 2. Data: a user on the enterprise plan (no item limit for the write scenarios), one small
+  // item to read, and 100 items with the largest description for the big pages.
+  log('\n== setup');
+  const api = new Api(stack.ready.baseUrl);
+  const session = await register(api, 'bench');
+  const token = session.accessToken;
+  await upgradeToEnterprise(api, stack.ready.webhookSecret, session);
+  const caller: Caller = { userId: session.user.id, organizationId: session.user.organizationId, role: session.user.role as Caller['role'] };
+  const [item] = await createItems(api, token, [
+    { title: 'Single sign-on', description: 'Members sign in with the company identity provider.', reach: 500, impact: 2, confidence: 80, effort: 3 },
+  ]);
+  const itemPath = `/items/${item!.id}`;
+  await createItems(
+    api,
+    token,
+    Array.from({ length: 100 }, (_, i) => ({ title: `Large item ${i}`, description: 'd'.repeat(10_000), status: 'planned' })),
+  );
+  const postBody = JSON.stringify({ title: 'Bench item', description: 'Written by the benchmark', reach: 100, impact: 1, confidence: 50, effort: 1 });
+  const postBodyLarge = JSON.stringify({ title: 'Bench item', description: 'p'.repeat(10_000) });
+
+  const sweepQueries: Array<{ path: string; query: { status: string; limit: number } }> = [
+    { path: '/items?status=done&limit=1', query: { status: 'done', limit: 1 } },
+    { path: '/items?status=planned&limit=1', query: { status: 'planned', limit: 1 } },
+    { path: '/items?status=planned&limit=10', query: { status: 'planned', limit: 10 } },
+    { path: '/items?status=planned&limit=100', query: { status: 'planned', limit: 100 } },
+  ];
+  const gwBase = stack.ready.baseUrl;
+  const bodies: Record<string, string> = { [itemPath]: await rawGet(`${gwBase}${itemPath}`, token) };
+  for (const q of sweepQueries) bodies[q.path] = await rawGet(`${gwBase}${q.path}`, token);
+  const size = (path: string) => Buffer.byteLength(bodies[path]!);
+  log(`  user ${session.user.email}, item ${item!.id} (${size(itemPath)} B), pages ${sweepQueries.map((q) => kib(size(q.path))).join(', ')}`);
+
+  // 3. The comparison servers.
+  const baselines = Child.fork<ToBaselines, FromBaselines>('baselines', 'baselines', {});
+  cleanups.push({ name: 'baselines', run: () => baselines.stop({ type: 'stop' }) });
+  const listening = await baselines.next('listening');
+  baselines.send({ type: 'bodies', bodies });
+  await baselines.next('bodies-set');
+  const ceilingBase = `http://127.0.0.1:${listening.httpPort}`;
+
+  const seeds: Record<'express' | 'fastify', string> = { express: '', fastify: '' };
+  for (const adapter of ['express', 'fastify'] as const) {
+    const seed = Child.fork<ToSeed, FromSeed>(`seed gateway (${adapter})`, 'seed-gateway', {
+      SEED_ADAPTER: adapter,
+      SEED_ROADMAP_PORT: String(stack.ready.ports.roadmap),
+      SEED_CALLER: JSON.stringify(caller),
+    });
+    cleanups.push({ name: `seed ${adapter}`, run: () => seed.stop({ type: 'stop' }) });
+    seeds[adapter] = `http://127.0.0.1:${(await seed.next('listening')).port}`;
+    const probe = await fetch(`${seeds[adapter]}${itemPath}`);
+    const text = await probe.text();
+    if (probe.status !== 200 || text.length !== bodies[itemPath]!.length) throw new Error(`seed gateway (${adapter}) answered ${probe.status}: ${text.slice(0, 200)}`);
+  }
+
+  // 4. Direct TCP clients, each on one socket: Nest's ClientProxy, our pool (one endpoint, one
+  // connection, as the gateway runs it locally), and the raw-socket baseline.
+  const proxy: ClientProxy = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: stack.ready.ports.roadmap } });
+  await proxy.connect();
+  cleanups.push({
+    name: 'ClientProxy',
+    run: async () => {
+      const closing: unknown = proxy.close();
+      await closing;
+    },
+  });
+  const pool = new RpcClientPool({ name: 'roadmap', host: '127.0.0.1', port: stack.ready.ports.roadmap, timeoutMs: 3000, registry: new Metrics('bench').registry });
+  await pool.start();
+  cleanups.push({ name: 'RpcClientPool', run: () => pool.close() });
+  const raw = await RawFrameClient.open(listening.tcpPort);
+  cleanups.push({ name: 'raw socket', run: async () => raw.close() });
+
+  const viaProxy =
+    (pattern: MessagePattern, data: () => unknown): Call =>
+    () =>
+      firstValueFrom(proxy.send<unknown>(pattern, envelope(randomUUID(), data(), caller)));
+  const viaPool =
+    (pattern: MessagePattern, data: () => unknown): Call =>
+    () =>
+      pool.send(pattern, envelope(randomUUID(), data(), caller));
+  const findOneData = () => ({ id: item!.id });
+  const findOneReq = nestFrameBytes(ROADMAP_PATTERNS.findOneItem, envelope(randomUUID(), findOneData(), caller));
+  const findOneReply = nestReplyBytes(bodies[itemPath]!);
+  const rawCall = (requestBytes: number, replyBytes: number): Call => {
+    const body = Buffer.alloc(requestBytes, 0x61);
+    return () => raw.request(body, replyBytes);
+  };
+
+  const auth = { authorization: `Bearer ${token}` };
+  const json = { 'content-type': 'application/json' };
+  const http = (load: HttpLoad, warmup = WARMUP, seconds = SECONDS) => () => measureHttp(load, warmup, seconds);
+  const tcp = (call: Call, inFlight: number, warmup = WARMUP, seconds = SECONDS) => () => measureClosed(call, inFlight, warmup, seconds);
+  const C = CONNECTIONS;
+
+  // 5. The plan. Reads run before writes, so every read sees the same database.
+  const plan: Planned[] = [];
+  const rows = new Map<string, Row>();
+  const hopRates = { direct: 0, gateway: 0 };
+  const getRoute = `GET /items/:id (${size(itemPath)} B)`;
+  plan.push(
+    { id: 'get.ceiling', group: 'http', scenario: 'ceiling: raw node:http', route: getRoute, run: http({ url: `${ceilingBase}${itemPath}`, connections: C }) },
+    {
+      id: 'get.seed.express',
+      group: 'http',
+      scenario: 'baseline: seed gateway, Express, 1 ClientProxy',
+      route: getRoute,
+      ceiling: 'get.ceiling',
+      run: http({ url: `${seeds.express}${itemPath}`, connections: C }),
+    },
+    {
+      id: 'get.seed.fastify',
+      group: 'http',
+      scenario: 'seed gateway, Fastify, 1 ClientProxy',
+      route: getRoute,
+      baseline: 'get.seed.express',
+      ceiling: 'get.ceiling',
+      run: http({ url: `${seeds.fastify}${itemPath}`, connections: C }),
+    },
+    {
+      id: 'get.gateway',
+      group: 'http',
+      scenario: 'northstar gateway (Fastify, pool, auth+validation+logging)',
+      route: getRoute,
+      baseline: 'get.seed.express',
+      ceiling: 'get.ceiling',
+      run: http({ url: `${gwBase}${itemPath}`, headers: auth, connections: C }),
+    },
+  );
+
+  for (const n of IN_FLIGHT) {
+    plan.push({
+      id: `tcp.raw.${n}`,
+      group: 'tcp',
+      scenario: 'ceiling: raw socket round trip',
+      route: `${n} in flight (${findOneReq} B → ${findOneReply} B)`,
+      run: tcp(rawCall(findOneReq, findOneReply), n),
+    });
+  }
+  for (const n of IN_FLIGHT.filter((x) => x !== C)) {
+    plan.push({
+      id: `tcp.proxy.ping.${n}`,
+      group: 'tcp',
+      scenario: 'Nest ClientProxy → roadmap ping (no DB)',
+      route: `${n} in flight`,
+      ceiling: `tcp.raw.${n}`,
+      run: tcp(viaProxy(ROADMAP_PATTERNS.ping, () => ({})), n),
+    });
+  }
+  for (const n of IN_FLIGHT) {
+    plan.push({
+      id: `tcp.proxy.find.${n}`,
+      group: 'tcp',
+      scenario: 'baseline: Nest ClientProxy → roadmap findOneItem',
+      route: `${n} in flight`,
+      ceiling: `tcp.raw.${n}`,
+      run: tcp(viaProxy(ROADMAP_PATTERNS.findOneItem, findOneData), n),
+    });
+  }
+  for (const n of IN_FLIGHT) {
+    plan.push({
+      id: `tcp.pool.find.${n}`,
+      group: 'tcp',
+      scenario: 'RpcClientPool → roadmap findOneItem',
+      route: `${n} in flight`,
+      baseline: `tcp.proxy.find.${n}`,
+      ceiling: `tcp.raw.${n}`,
+      run: tcp(viaPool(ROADMAP_PATTERNS.findOneItem, findOneData), n),
+    });
+  }
+
+  for (const q of sweepQueries) {
+    const route = `GET ${q.path.replace('/items', '')} → ${kib(size(q.path))}`;
+    const key = `sweep.${q.query.status}.${q.query.limit}`;
+    const listData = () => q.query;
+    const reqBytes = nestFrameBytes(ROADMAP_PATTERNS.findAllItems, envelope(randomUUID(), listData(), caller));
+    const replyBytes = nestReplyBytes(bodies[q.path]!);
+    plan.push(
+      { id: `${key}.ceiling`, group: 'sweep', scenario: 'ceiling: raw node:http', route, run: http({ url: `${ceilingBase}${q.path}`, connections: C }, SWEEP_WARMUP, SWEEP_SECONDS) },
+      {
+        id: `${key}.seed`,
+        group: 'sweep',
+        scenario: 'baseline: seed gateway, Express',
+        route,
+        ceiling: `${key}.ceiling`,
+        run: http({ url: `${seeds.express}${q.path}`, connections: C }, SWEEP_WARMUP, SWEEP_SECONDS),
+      },
+      {
+        id: `${key}.gateway`,
+        group: 'sweep',
+        scenario: 'northstar gateway',
+        route,
+        baseline: `${key}.seed`,
+        ceiling: `${key}.ceiling`,
+        run: http({ url: `${gwBase}${q.path}`, headers: auth, connections: C }, SWEEP_WARMUP, SWEEP_SECONDS),
+      },
+      {
+        id: `${key}.raw`,
+        group: 'sweep',
+        scenario: 'ceiling: raw socket round trip',
+        route: `${C} in flight, reply ${kib(replyBytes)}`,
+        run: tcp(rawCall(reqBytes, replyBytes), C, SWEEP_WARMUP, SWEEP_SECONDS),
+      },
+      {
+        id: `${key}.pool`,
+        group: 'sweep',
+        scenario: 'RpcClientPool → roadmap findAllItems',
+        route: `${C} in flight, reply ${kib(replyBytes)}`,
+        ceiling: `${key}.raw`,
+        run: tcp(viaPool(ROADMAP_PATTERNS.findAllItems, listData), C, SWEEP_WARMUP, SWEEP_SECONDS),
+      },
+    );
+  }
+
+  // The hop at half of saturation: each path at 50% of its own maximum from above, plus the
+  // direct call at the gateway's rate, so the hop can also be read at equal load.
+  const rate = (id: string) => rows.get(id)?.result.rps;
+  plan.push(
+    {
+      id: 'hop.direct',
+      group: 'hop',
+      scenario: 'hop: RpcClientPool → findOneItem at 50% of its max',
+      route: `paced, ≤ 2048 in flight`,
+      run: async () => {
+        const r = (rate(`tcp.pool.find.${C}`) ?? 0) / 2;
+        hopRates.direct = r;
+        await pacedLoop(viaPool(ROADMAP_PATTERNS.findOneItem, findOneData), r, WARMUP);
+        return pacedLoop(viaPool(ROADMAP_PATTERNS.findOneItem, findOneData), r, SECONDS);
+      },
+    },
+    {
+      id: 'hop.gateway',
+      group: 'hop',
+      scenario: 'hop: northstar gateway GET /items/:id at 50% of its max',
+      route: `${C} connections, paced`,
+      run: async () => {
+        const r = (rate('get.gateway') ?? 0) / 2;
+        hopRates.gateway = r;
+        const load: HttpLoad = { url: `${gwBase}${itemPath}`, headers: auth, connections: C, overallRate: Math.max(1, Math.round(r)) };
+        await runHttp(load, WARMUP);
+        return runHttp(load, SECONDS);
+      },
+    },
+    {
+      id: 'hop.direct.same',
+      group: 'hop',
+      scenario: "hop: RpcClientPool → findOneItem at the gateway's rate",
+      route: 'paced',
+      run: async () => {
+        await pacedLoop(viaPool(ROADMAP_PATTERNS.findOneItem, findOneData), hopRates.gateway, WARMUP);
+        return pacedLoop(viaPool(ROADMAP_PATTERNS.findOneItem, findOneData), hopRates.gateway, SECONDS);
+      },
+    },
+  );
+
+  const postRoute = `POST /items (${Buffer.byteLength(postBody)} B body)`;
+  const postLargeRoute = `POST /items (${kib(Buffer.byteLength(postBodyLarge))} body)`;
+  for (const [route, body, key, w, s] of [
+    [postRoute, postBody, 'post', WARMUP, SECONDS],
+    [postLargeRoute, postBodyLarge, 'post.large', SWEEP_WARMUP, SWEEP_SECONDS],
+  ] as const) {
+    const group: Group = key === 'post' ? 'http' : 'sweep';
+    const load = (url: string, headers: Record<string, string>): HttpLoad => ({ url, method: 'POST', body, headers: { ...json, ...headers }, connections: C });
+    plan.push(
+      { id: `${key}.ceiling`, group, scenario: 'ceiling: raw node:http (echo)', route, run: http(load(`${ceilingBase}/items`, {}), w, s) },
+      {
+        id: `${key}.seed.express`,
+        group,
+        scenario: 'baseline: seed gateway, Express, 1 ClientProxy',
+        route,
+        ceiling: `${key}.ceiling`,
+        run: http(load(`${seeds.express}/items`, {}), w, s),
+      },
+      ...(key === 'post'
+        ? [
+            {
+              id: `${key}.seed.fastify`,
+              group,
+              scenario: 'seed gateway, Fastify, 1 ClientProxy',
+              route,
+              baseline: `${key}.seed.express`,
+              ceiling: `${key}.ceiling`,
+              run: http(load(`${seeds.fastify}/items`, {}), w, s),
+            },
+          ]
+        : []),
+      {
+        id: `${key}.gateway`,
+        group,
+        scenario: 'northstar gateway (Fastify, pool, auth+validation+logging)',
+        route,
+        baseline: `${key}.seed.express`,
+        ceiling: `${key}.ceiling`,
+        note: 'also reads the plan from identity',
+        run: http(load(`${gwBase}/items`, auth), w, s),
+      },
+    );
+  }
+
+  const estimate = plan.reduce((t, p) => t + (p.group === 'sweep' ? SWEEP_SECONDS + SWEEP_WARMUP : SECONDS + WARMUP), 0);
+  log(`\n== ${plan.length} scenarios, about ${Math.round(estimate / 60)} min ${Math.round(estimate % 60)} s of load`);
+  let i = 0;
+  for (const p of plan) {
+    i++;
+    process.stdout.write(`[${String(i).padStart(2)}/${plan.length}] ${p.scenario} · ${p.route} … `);
+    const result = await p.run();
+    const row: Row = { id: p.id, group: p.group, scenario: p.scenario, route: p.route, result, ...(p.baseline ? { baseline: p.baseline } : {}), ...(p.ceiling ? { ceiling: p.ceiling } : {}), ...(p.note ? { note: p.note } : {}) };
+    rows.set(p.id, row);
+    log(
+      `${Math.round(result.rps).toLocaleString('en-US')} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms` +
+        (result.failed > 0 ? `, ${result.failed} failed: ${result.failures.join('; ')}` : ''),
+    );
+    await sleep(300);
+  }
+
+  // 6. RSS after load, then stop everything.
+  for (const r of mainRows) {
+    const pid = stack.startup.get(r.service as ServiceName)!.pid;
+    Object.assign(r, { afterLoadRssMiB: rssMiB(pid) });
+  }
+  const loadAtEnd = loadavg();
+  await cleanup();
+
+  // 7. Targets.
+  const get = (id: string) => rows.get(id)!;
+  const verdicts: Verdict[] = [];
+  {
+    const gw = get('hop.gateway').result;
+    const direct = get('hop.direct').result;
+    const same = get('hop.direct.same').result;
+    const d50 = gw.p50 - direct.p50;
+    const d99 = gw.p99 - direct.p99;
+    verdicts.push({
+      target: 'the gateway hop adds ≤ 2 ms p50 and ≤ 5 ms p99 over a direct TCP call at half of saturation',
+      met: d50 <= 2 && d99 <= 5,
+      detail:
+        `Gateway GET at ${Math.round(hopRates.gateway)} req/s: p50 ${gw.p50.toFixed(2)} / p99 ${gw.p99.toFixed(2)} ms; direct pool call at ${Math.round(hopRates.direct)}/s: ` +
+        `p50 ${direct.p50.toFixed(2)} / p99 ${direct.p99.toFixed(2)} ms → hop +${d50.toFixed(2)} ms p50, +${d99.toFixed(2)} ms p99. ` +
+        `At equal load (direct also at ${Math.round(hopRates.gateway)}/s: p50 ${same.p50.toFixed(2)} / p99 ${same.p99.toFixed(2)} ms) the hop is ` +
+        `+${(gw.p50 - same.p50).toFixed(2)} ms p50, +${(gw.p99 - same.p99).toFixed(2)} ms p99.`,
+    });
+  }
+  {
+    const parts = (['get', 'post'] as const).map((k) => {
+      const r = ratio(rows, get(`${k}.gateway`), `${k}.seed.express`) ?? 0;
+      return { k, r, text: `${k.toUpperCase()} ${Math.round(get(`${k}.gateway`).result.rps)} vs ${Math.round(get(`${k}.seed.express`).result.rps)} req/s (${r.toFixed(2)}×)` };
+    });
+    const fastify = (['get', 'post'] as const)
+      .map((k) => `${k.toUpperCase()} ${(ratio(rows, get(`${k}.gateway`), `${k}.seed.fastify`) ?? 0).toFixed(2)}×`)
+      .join(', ');
+    verdicts.push({
+      target: 'the pooled gateway serves at least as many req/s as the seed-style (Express) baseline while doing auth, validation and logging',
+      met: parts.every((p) => p.r >= 1),
+      detail: `${parts.map((p) => p.text).join('; ')}. Against the same seed code on Fastify: ${fastify}.`,
+    });
+  }
+  {
+    const at = (n: number) => {
+      const ping = rows.get(`tcp.proxy.ping.${n}`) ?? rows.get(`tcp.proxy.find.${n}`)!;
+      return { n, ping, r: ratio(rows, ping, `tcp.raw.${n}`) ?? 0, find: ratio(rows, get(`tcp.proxy.find.${n}`), `tcp.raw.${n}`) ?? 0 };
+    };
+    const checks = [at(1), at(64)];
+    verdicts.push({
+      target: 'direct NestJS TCP reaches at least half of a raw-socket round trip rate',
+      met: checks.every((c) => c.r >= 0.5),
+      detail:
+        checks
+          .map((c) => `${c.n} in flight: ClientProxy ping ${Math.round(c.ping.result.rps)}/s vs raw ${Math.round(get(`tcp.raw.${c.n}`).result.rps)}/s (${c.r.toFixed(2)}×)`)
+          .join('; ') +
+        `. Judged on ping, the transport alone; findOneItem, which also queries the database, reaches ${checks.map((c) => `${c.find.toFixed(2)}× at ${c.n}`).join(' and ')}.`,
+    });
+  }
+
+  // 8. Print and save.
+  const allRows = [...rows.values()];
+  const order: Group[] = ['http', 'tcp', 'sweep', 'hop'];
+  const sorted = order.flatMap((g) => allRows.filter((r) => r.group === g));
+  const main = resultsTable(sorted);
+  const startupMd = startupTable(startupRows);
+  const verdictMd = verdictList(verdicts);
+  log(`\n${main}\n\n${startupMd}\n\nTargets:\n${verdictMd}\n`);
+
+  mkdirSync(RESULTS, { recursive: true });
+  const stem = `${started.toISOString().slice(0, 10)}-${sha}`;
+  const meta = {
+    date: started.toISOString(),
+    finished: new Date().toISOString(),
+    gitSha: sha,
+    uncommittedChanges: dirty,
+    command: COMMAND,
+    env: { BENCH_SECONDS: SECONDS, BENCH_WARMUP_SECONDS: WARMUP, BENCH_CONNECTIONS: CONNECTIONS, sweepSeconds: SWEEP_SECONDS, sweepWarmupSeconds: SWEEP_WARMUP },
+    engine,
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    loadAverageAtStart: loadAtStart,
+    loadAverageAtEnd: loadAtEnd,
+    payloads: { item: size(itemPath), pages: Object.fromEntries(sweepQueries.map((q) => [q.path, size(q.path)])), postBody: Buffer.byteLength(postBody), postBodyLarge: Buffer.byteLength(postBodyLarge) },
+    hopRates,
+  };
+  writeFileSync(join(RESULTS, `${stem}.json`), `${JSON.stringify({ meta, scenarios: sorted, startup: startupRows, targets: verdicts }, null, 2)}\n`);
+  writeFileSync(join(RESULTS, 'latest.md'), markdown({ meta, main, startupMd, verdictMd }));
+  log(`saved bench/results/${stem}.json and bench/results/latest.md`);
+}
+
+function markdown(parts: { meta: Record<string, unknown> & { date: string; gitSha: string; engine: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[] }; main: string; startupMd: string; verdictMd: string }): string {
+  const { meta } = parts;
+  const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(' / ');
+  return `# Benchmark results
+
+Taken ${meta.date} at \`${meta.gitSha}\` with \`${COMMAND}\` (defaults: \`BENCH_SECONDS=${SECONDS}\`, ${WARMUP} s warm-up, sweep ${SWEEP_SECONDS} s + ${SWEEP_WARMUP} s,
+${CONNECTIONS} connections), database engine **${meta.engine}**, Node ${process.version}.
+
+**These numbers were taken on a shared 2-core machine while other engineers were building and testing**
+(load average ${load(meta.loadAverageAtStart)} at the start, ${load(meta.loadAverageAtEnd)} at the end): the load generator, the three
+services and the comparison servers all share the same two cores with that other work. Read them as
+relative to each other within this run, not as capacity figures.
+
+## Throughput and latency
+
+Every row comes from this one run. req/s counts successful responses only; p50/p99 are per-request
+latencies from send to response, measured the same way for HTTP (autocannon's per-response timing) and TCP
+(our own loop). "÷ baseline" divides by the seed-style Express gateway on the same route and size (for TCP rows: by
+Nest's ClientProxy doing findOneItem at the same number in flight); "÷ ceiling" by raw \`node:http\` (HTTP) or a
+raw-socket round trip (TCP) with the same sizes.
+
+${parts.main}
+
+## Start-up and memory
+
+Time-to-ready is spawn → \`/health/ready\` 200, polled every 100 ms by the test harness (so ±0.1 s); services start
+one at a time. "fresh data" is a new PGlite data directory (or a new PostgreSQL database); "restart" starts the
+same service again on the data it left. Idle RSS is \`VmRSS\` from \`/proc/<pid>/status\` 2 s after all three are ready.
+
+${parts.startupMd}
+
+## Targets
+
+${parts.verdictMd}
+
+## How to read this
+
+- **Adapters.** Our gateway runs on Fastify only. The seed gateway is measured on both Express (the article's
+  choice, the baseline) and Fastify with identical code and no features, which isolates the adapter's cost at an
+  equal feature set; the northstar gateway rows then add auth (JWT verification), validation, rate limiting,
+  request logging, metrics and helmet on top of Fastify.
+- **Seed gateway.** NestJS, one \`ClientProxy\` socket to roadmap, controllers returning the Observable, a fixed
+  caller in the envelope (\`envelope()\` of contracts), no auth, validation or logging. Its POST sends \`createItem\`
+  only; ours also reads the organization's plan from identity first (one more TCP call).
+- **Direct TCP.** ClientProxy and RpcClientPool each hold one socket to the one roadmap instance. \`ping\` has no
+  database work and is the transport's own rate; \`findOneItem\` adds a primary-key read. The raw-socket baseline
+  echoes length-prefixed frames of the same sizes as Nest's findOneItem request and reply, with no JSON parsing.
+- **Payload sweep.** Item descriptions are capped at 10,000 characters, so large payloads go through responses:
+  \`GET /items?status=planned&limit=N\` over 100 items with 10,000-character descriptions (≈10 KiB, ≈100 KiB,
+  ≈1 MiB), and an empty page for the small end. The ceiling serves the identical bytes the gateway returned; the raw
+  socket replies with the same number of bytes; the pool calls \`findAllItems\` with the same query. Request bodies
+  are swept only as far as the API accepts (the main POST row and a ≈10 KiB description).
+- **Hop.** Each path is paced at half of the maximum it reached above (autocannon \`overallRate\`; a timer-paced loop
+  for TCP). The gateway rows include the HTTP client's own cost in autocannon, the TCP rows the pool's.
+`;
+}
+
+main().catch(async (error: unknown) => {
+  process.stderr.write(`\nbench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  await cleanup();
+  process.exit(1);
+});
