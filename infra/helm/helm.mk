@@ -3,7 +3,7 @@
 # helm is built from the Go module proxy into $NORTHSTAR_CACHE (infra/helm/install-helm.sh);
 # nothing is downloaded from get.helm.sh and no binary enters the repository.
 
-HELM_DIR   ?= $(dir $(lastword $(MAKEFILE_LIST)))
+HELM_DIR   := $(dir $(lastword $(MAKEFILE_LIST)))
 HELM_CHART ?= charts/northstar
 HELM_TESTS := cdk8s/test/helm-
 
