@@ -4,8 +4,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Yaml } from 'cdk8s';
-import * as models from 'kubernetes-models';
 import type { K8sObject } from './manifests.js';
+export { validateObject } from './k8s-schema.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHART_DIR = join(REPO_ROOT, 'charts/northstar');
@@ -90,45 +90,6 @@ export function parseYaml(text: string): K8sObject[] {
     return (Yaml.load(file) as (K8sObject | null)[]).filter((o): o is K8sObject => o !== null);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-interface ModelClass {
-  readonly apiVersion: string;
-  readonly kind: string;
-  new (data: object): { validate(): void };
-}
-
-function isModelClass(value: unknown): value is ModelClass {
-  return typeof value === 'function' && 'apiVersion' in value && 'kind' in value && 'validate' in value.prototype;
-}
-
-/** Every kind kubernetes-models ships, keyed by `apiVersion/kind` (as cdk8s/test/schema.test.ts walks it). */
-const MODELS: ReadonlyMap<string, ModelClass> = (() => {
-  const found = new Map<string, ModelClass>();
-  const walk = (ns: object, depth: number): void => {
-    for (const value of Object.values(ns)) {
-      if (isModelClass(value)) {
-        found.set(`${value.apiVersion}/${value.kind}`, value);
-      } else if (value !== null && typeof value === 'object' && depth < 3) {
-        walk(value as object, depth + 1);
-      }
-    }
-  };
-  walk(models, 0);
-  return found;
-})();
-
-/** Offline OpenAPI validation of one object; throws naming the object and the bad field. */
-export function validateObject(object: K8sObject): void {
-  const Model = MODELS.get(`${object.apiVersion}/${object.kind}`);
-  if (!Model) {
-    throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);
-  }
-  try {
-    new Model(object).validate();
-  } catch (error) {
-    throw new Error(`${object.kind}/${object.metadata.name}: ${String(error)}`, { cause: error });
   }
 }
 

@@ -1,42 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import * as models from 'kubernetes-models';
 import { type K8sObject, PROFILES, synth } from './manifests.js';
-
-interface ModelClass {
-  readonly apiVersion: string;
-  readonly kind: string;
-  new (data: object): { validate(): void };
-}
-
-function isModelClass(value: unknown): value is ModelClass {
-  return typeof value === 'function' && 'apiVersion' in value && 'kind' in value && 'validate' in value.prototype;
-}
-
-/** Every kind kubernetes-models ships, keyed by `apiVersion/kind`; its namespaces nest group → version → kind. */
-function registry(): Map<string, ModelClass> {
-  const found = new Map<string, ModelClass>();
-  const walk = (ns: object, depth: number): void => {
-    for (const value of Object.values(ns)) {
-      if (isModelClass(value)) {
-        found.set(`${value.apiVersion}/${value.kind}`, value);
-      } else if (value !== null && typeof value === 'object' && depth < 3) {
-        walk(value as object, depth + 1);
-      }
-    }
-  };
-  walk(models, 0);
-  return found;
-}
-
-const MODELS = registry();
-
-function validate(object: K8sObject): void {
-  const Model = MODELS.get(`${object.apiVersion}/${object.kind}`);
-  if (!Model) {
-    throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);
-  }
-  new Model(object).validate();
-}
+import { MODELS, validateObject as validate } from './k8s-schema.js';
 
 describe('offline schema validation (kubernetes-models)', () => {
   it('knows the kinds the platform synthesizes', () => {
