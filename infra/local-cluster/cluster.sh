@@ -15,6 +15,7 @@ set -euo pipefail
 . "$LC_DIR/lib/build.sh"
 . "$LC_DIR/lib/pki.sh"
 . "$LC_DIR/lib/run.sh"
+. "$LC_DIR/lib/node.sh"
 
 cmd="${1:-}"; shift || true
 RUNG="${LOCAL_CLUSTER_RUNG:-2}"
@@ -45,9 +46,15 @@ cmd_up() {
   mkdir -p "$LC_STATE"; chmod 700 "$LC_STATE"
   echo "$RUNG" >"$LC_STATE/rung"
   log "starting rung $RUNG (state: $LC_STATE)"
-  gen_pki "$RUNG" "${NODE_NAME:-}" "${NODE_IP:-}"
+  if [ "$RUNG" -ge 3 ]; then
+    # Pods must reach the API server: it binds the host-only node IP instead of 127.0.0.1.
+    node_preflight
+    node_host_iface
+    APISERVER_URL="https://$NODE_IP:$APISERVER_PORT"
+  fi
+  gen_pki "$RUNG" "$NODE_NAME" "$NODE_IP"
   start_etcd
-  start_apiserver
+  if [ "$RUNG" -ge 3 ]; then start_apiserver "$NODE_IP" "$NODE_IP" lease; else start_apiserver; fi
   if [ "$RUNG" -ge 2 ]; then
     start_controller_manager
     start_scheduler
@@ -100,13 +107,18 @@ cmd_env() {
 
 cmd_test() {
   [ -f "$KUBECONFIG_FILE" ] || die "no cluster running; run 'cluster.sh up --rung $RUNG' first"
+  cmd_status >/dev/null || { cmd_status || true; die "the cluster is not healthy (see above and $LOGS)"; }
   KUBECONFIG="$KUBECONFIG_FILE" KUBECTL="$KUBECTL" EXPECT_VERSION="$K8S_VERSION" RUNG="$(cat "$LC_STATE/rung")" \
     "$LC_DIR/test/cluster-test.sh"
 }
 
 cmd_e2e() {
   local t0 rc=0; t0=$(date +%s.%N)
-  cmd_up
+  if ! ( cmd_up ); then
+    warn "cluster did not come up; tearing down (logs: $LOGS)"
+    cmd_down || true
+    return 1
+  fi
   cmd_test || rc=$?
   if [ -n "${E2E_EXTRA:-}" ]; then
     log "running E2E_EXTRA: $E2E_EXTRA"

@@ -182,4 +182,26 @@ build_node() {
   build_gomod_bin "$METRICS_HOME" metrics-server sigs.k8s.io/metrics-server "$METRICS_SERVER_VERSION" sigs.k8s.io/metrics-server/cmd/metrics-server
   image_from_binary "$METRICS_HOME" "northstar.local/metrics-server:$METRICS_SERVER_VERSION" "$METRICS_HOME/bin/metrics-server" '["/metrics-server"]'
   build_pause
+  build_test_image
+}
+
+# A small test image for the rung-3 cluster tests: Debian's static busybox (sh,
+# sleep, id) plus nettool (images/nettool: HTTP server/client, DNS lookup, TCP
+# probe in pure Go; busybox's static-glibc wget/nslookup crash without NSS).
+build_test_image() {
+  local home="$NORTHSTAR_CACHE/test-image/busybox"
+  [ -f "$home/image.tar" ] && return
+  [ -x /bin/busybox ] || die "missing /bin/busybox for the rung-3 test image — apt-get install busybox-static"
+  step "build test image northstar.local/busybox:test"
+  rm -rf "$home/root"; mkdir -p "$home/root/bin" "$home/root/tmp" "$home/root/etc" "$home/root/www"
+  cp /bin/busybox "$home/root/bin/busybox"
+  mkdir -p "$home/src"; cp "$LC_DIR/images/nettool/main.go" "$home/src/main.go"
+  printf 'module northstar.local/nettool\n\ngo 1.24.0\n' >"$home/src/go.mod"
+  ( cd "$home/src" && CGO_ENABLED=0 nice -n "$LC_NICE" go build -trimpath -ldflags "-s -w" -o "$home/root/bin/nettool" . )
+  local a; for a in sh cat echo sleep hostname ls ps id env; do ln -sf busybox "$home/root/bin/$a"; done
+  chmod 1777 "$home/root/tmp"
+  printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$home/root/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\n' >"$home/root/etc/group"
+  oci_image_tar northstar.local/busybox:test "$home/root" "$home/image.tar" '["/bin/sh"]' 65534
+  step_done
 }

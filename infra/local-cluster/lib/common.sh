@@ -20,6 +20,7 @@ PAUSE_HOME="$NORTHSTAR_CACHE/pause/$PAUSE_VERSION"
 
 KUBECONFIG_FILE="$LC_STATE/admin.kubeconfig"
 APISERVER_URL="https://127.0.0.1:$APISERVER_PORT"
+if [ "$(cat "$LC_STATE/rung" 2>/dev/null)" = 3 ]; then APISERVER_URL="https://$NODE_IP:$APISERVER_PORT"; fi
 
 _t0_step=0
 log()  { printf '\033[1;34m[local-cluster]\033[0m %s\n' "$*" >&2; }

@@ -20,7 +20,7 @@ oci_image_tar() {
 
   jq -cn --argjson entry "$entry" --arg user "$user" --arg diff "sha256:$diff_id" '{
       architecture: "amd64", os: "linux",
-      config: ({Entrypoint: $entry, Env: ["PATH=/"]} + (if $user == "" then {} else {User: $user} end)),
+      config: ({Entrypoint: $entry, Env: ["PATH=/usr/local/bin:/usr/bin:/bin:/"]} + (if $user == "" then {} else {User: $user} end)),
       rootfs: {type: "layers", diff_ids: [$diff]},
       history: [{created_by: "infra/local-cluster/lib/oci-image.sh"}]
     }' >"$w/config.json"

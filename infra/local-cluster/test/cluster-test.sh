@@ -145,7 +145,7 @@ EOF"
 fi
 
 # --- rung 3: a real node -----------------------------------------------------
-if [ "$RUNG" -ge 3 ] && [ -x "$(dirname "$0")/node-test.sh" ]; then
+if [ "$RUNG" -ge 3 ] && [ -f "$(dirname "$0")/node-test.sh" ]; then
   echo "rung 3: kubelet + containerd + CNI + kube-proxy + CoreDNS"
   # shellcheck source=/dev/null
   . "$(dirname "$0")/node-test.sh"
