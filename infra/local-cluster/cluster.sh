@@ -7,8 +7,10 @@
 #   cluster.sh env                 print `export KUBECONFIG=...` (eval it)
 #   cluster.sh test   [--rung N]   run the cluster tests against the running cluster
 #   cluster.sh e2e    [--rung N]   up, test, down (what `make e2e-local` runs)
+#   cluster.sh load-image TAR...   import OCI/docker image archives into the rung-3 node
+#                                  (LOCAL_CLUSTER_IMAGES="a.tar b.tar" imports them at `up`)
 #   cluster.sh restart-apiserver   stop and start kube-apiserver only (tests of clients that must survive it)
-# Default rung: $LOCAL_CLUSTER_RUNG or 2.
+# Default rung: $LOCAL_CLUSTER_RUNG or 3.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 . "$LC_DIR/lib/oci-image.sh"
@@ -18,9 +20,11 @@ set -euo pipefail
 . "$LC_DIR/lib/node.sh"
 
 cmd="${1:-}"; shift || true
-RUNG="${LOCAL_CLUSTER_RUNG:-2}"
+RUNG="${LOCAL_CLUSTER_RUNG:-3}"
+ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
+    *.tar|*.tar.gz) ARGS+=("$1"); shift;;
     --rung) RUNG="$2"; shift 2;;
     --rung=*) RUNG="${1#--rung=}"; shift;;
     *) die "unknown argument: $1";;
@@ -148,6 +152,14 @@ case "$cmd" in
   env) cmd_env;;
   test) cmd_test;;
   e2e) cmd_e2e;;
+  load-image)
+    [ "$(cat "$LC_STATE/rung" 2>/dev/null)" = 3 ] && is_running containerd || die "load-image needs a running rung-3 cluster (cluster.sh up --rung 3)"
+    [ ${#ARGS[@]} -gt 0 ] || die "usage: cluster.sh load-image IMAGE.tar..."
+    for t in "${ARGS[@]}"; do
+      [ -f "$t" ] || die "no such file: $t"
+      ctr_k8s images import "$t" || die "ctr images import $t failed"
+    done
+    ctr_k8s images ls -q | grep -v '^sha256:';;
   restart-apiserver) cmd_restart_apiserver;;
   *) sed -n '2,11p' "$0"; exit 2;;
 esac

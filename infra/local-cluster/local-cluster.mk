@@ -7,7 +7,7 @@
 #   make e2e-local E2E_EXTRA='make deploy-local && make smoke'
 
 LOCAL_CLUSTER_DIR  ?= $(dir $(lastword $(MAKEFILE_LIST)))
-LOCAL_CLUSTER_RUNG ?= 2
+LOCAL_CLUSTER_RUNG ?= 3
 LOCAL_CLUSTER      := $(LOCAL_CLUSTER_DIR)cluster.sh
 
 .PHONY: cluster-build cluster-up cluster-down cluster-status cluster-env cluster-test e2e-local

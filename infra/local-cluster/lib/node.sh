@@ -197,6 +197,26 @@ start_node() {
   step_done
 }
 
+# Pods were killed without a CNI DEL, so remove what the bridge (ipMasq) and
+# firewall plugins added for our pod subnet: per-pod nat chains and FORWARD accepts.
+cni_iptables_cleanup() {
+  local rule chain net="${NODE_POD_CIDR%.0/*}."
+  iptables -t nat -S POSTROUTING 2>/dev/null | grep -F 'name: \"northstar-local\"' | while read -r rule; do
+    chain=$(echo "$rule" | sed -n 's/.* -j \(CNI-[0-9a-f]*\).*/\1/p')
+    eval "iptables -t nat ${rule/-A /-D }" 2>/dev/null || true
+    [ -n "$chain" ] && { iptables -t nat -F "$chain" 2>/dev/null; iptables -t nat -X "$chain" 2>/dev/null; }
+  done
+  iptables -S CNI-FORWARD 2>/dev/null | grep -F -- " $net" | while read -r rule; do
+    eval "iptables ${rule/-A /-D }" 2>/dev/null || true
+  done
+  if [ "$(iptables -S CNI-FORWARD 2>/dev/null | grep -c -- '^-A')" -le 1 ]; then
+    iptables -D FORWARD -m comment --comment "CNI firewall plugin rules" -j CNI-FORWARD 2>/dev/null || true
+    iptables -F CNI-FORWARD 2>/dev/null; iptables -X CNI-FORWARD 2>/dev/null
+    iptables -F CNI-ADMIN 2>/dev/null; iptables -X CNI-ADMIN 2>/dev/null
+  fi
+  true
+}
+
 stop_node() {
   local id m
   # Stop every pod's containers through containerd before stopping it, so no
@@ -221,6 +241,7 @@ stop_node() {
   # Service rules: kube-proxy --cleanup removes its iptables/nftables chains.
   [ -x "$K8S_HOME/bin/kube-proxy" ] && "$K8S_HOME/bin/kube-proxy" --cleanup >/dev/null 2>&1 || true
   ip link del nscni0 2>/dev/null || true
+  cni_iptables_cleanup
   # Chains the kubelet creates (KUBE-FIREWALL blocks non-local sources to 127/8).
   local t ipt
   for ipt in iptables ip6tables; do
