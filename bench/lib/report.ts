@@ -12,6 +12,8 @@ export interface Row {
   readonly ceiling?: string;
   readonly result: LoadResult;
   readonly note?: string;
+  /** CPU use of each process over the scenario (warm-up included), in % of one core. */
+  readonly cpu?: Record<string, number>;
 }
 
 export interface StartupRow {
@@ -21,7 +23,10 @@ export interface StartupRow {
   readonly readyFreshMs: number;
   /** The same service started again on the data it left. */
   readonly readyRestartMs: number | null;
+  /** 2 s after the fresh start. */
   readonly idleRssMiB: number | null;
+  /** 2 s after the restart (roadmap, identity) — without initdb's memory. */
+  readonly idleRssRestartMiB: number | null;
   readonly afterLoadRssMiB: number | null;
 }
 
@@ -63,19 +68,24 @@ export function resultsTable(rows: readonly Row[]): string {
       fmtMs(r.result.p99),
       fmtRatio(ratio(byId, r, r.baseline)),
       fmtRatio(ratio(byId, r, r.ceiling)),
+      Object.entries(r.cpu ?? {})
+        .filter(([, pct]) => pct >= 5)
+        .sort((a, b) => b[1] - a[1])
+        .map(([name, pct]) => `${name} ${Math.round(pct)}`)
+        .join(', '),
       [r.note ?? '', failed].filter(Boolean).join('; '),
     ];
   });
-  return table(['scenario', 'route / size', 'req/s', 'p50 ms', 'p99 ms', '÷ baseline', '÷ ceiling', 'notes'], body, new Set([2, 3, 4, 5, 6]));
+  return table(['scenario', 'route / size', 'req/s', 'p50 ms', 'p99 ms', '÷ baseline', '÷ ceiling', 'CPU % ≥ 5 (of one core)', 'notes'], body, new Set([2, 3, 4, 5, 6]));
 }
 
 export function startupTable(rows: readonly StartupRow[]): string {
   const mib = (n: number | null) => (n === null ? '–' : n.toFixed(0));
   const s = (ms: number | null) => (ms === null ? '–' : (ms / 1000).toFixed(2));
   return table(
-    ['engine', 'service', 'ready s (fresh data)', 'ready s (restart)', 'idle RSS MiB', 'RSS after load MiB'],
-    rows.map((r) => [r.engine, r.service, s(r.readyFreshMs), s(r.readyRestartMs), mib(r.idleRssMiB), mib(r.afterLoadRssMiB)]),
-    new Set([2, 3, 4, 5]),
+    ['engine', 'service', 'ready s (fresh data)', 'ready s (restart)', 'idle RSS MiB (fresh)', 'idle RSS MiB (restart)', 'RSS MiB after load'],
+    rows.map((r) => [r.engine, r.service, s(r.readyFreshMs), s(r.readyRestartMs), mib(r.idleRssMiB), mib(r.idleRssRestartMiB), mib(r.afterLoadRssMiB)]),
+    new Set([2, 3, 4, 5, 6]),
   );
 }
 

@@ -1,0 +1,90 @@
+export interface MarkdownInput {
+  readonly date: string;
+  readonly gitSha: string;
+  readonly uncommittedChanges: boolean;
+  readonly command: string;
+  readonly engine: string;
+  readonly node: string;
+  readonly cpus: number;
+  readonly settings: string;
+  readonly loadAverageAtStart: number[];
+  readonly loadAverageAtEnd: number[];
+  readonly main: string;
+  readonly startup: string;
+  readonly verdicts: string;
+}
+
+/** bench/results/latest.md: the tables of one run, and what is needed to read them. */
+export function markdown(m: MarkdownInput): string {
+  const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(' / ');
+  return `# Benchmark results
+
+Taken ${m.date} at \`${m.gitSha}\`${m.uncommittedChanges ? ' (with other engineers\' uncommitted changes in the checkout)' : ''} with
+
+    ${m.command}
+
+${m.settings}; database engine **${m.engine}**; Node ${m.node}; ${m.cpus} CPUs.
+
+**Taken on a shared ${m.cpus}-core machine while other engineers were building and testing** (load average
+${load(m.loadAverageAtStart)} at the start, ${load(m.loadAverageAtEnd)} at the end). The load generator, the three services,
+the comparison servers and the test harness reading the services' logs all share those cores with that other
+work, so absolute numbers are low and noisy: compare rows of this one run with each other, not with other machines.
+
+## Throughput and latency
+
+All rows come from this one run. req/s counts successful responses only; p50/p99 are per-request latencies from
+send to response, measured the same way for HTTP (autocannon's per-response timing, not its whole-millisecond
+histogram) and for TCP (our own loop). "÷ baseline" divides by the seed-style Express gateway on the same route and
+size (TCP rows: by Nest's ClientProxy doing the same call at the same number in flight); "÷ ceiling" by raw
+\`node:http\` serving the same bytes (HTTP rows) or by a raw-socket round trip of the same sizes (TCP rows).
+
+${m.main}
+
+## Start-up and memory
+
+Time-to-ready is spawn → \`/health/ready\` 200, polled every 100 ms by the test harness (so ±0.1 s); the services
+start one at a time. "fresh data" is a new PGlite data directory (PostgreSQL: a new database); "restart" starts
+the same service again on the data it left. Idle RSS is \`VmRSS\` from \`/proc/<pid>/status\`, 2 s after all
+three are ready; right after a fresh PGlite start it still holds the memory of initdb.
+
+${m.startup}
+
+## Targets
+
+${m.verdicts}
+
+## How to read this
+
+- **Adapters.** Our gateway runs on Fastify only. The seed gateway is measured on Express (the article's choice:
+  the baseline) and on Fastify with identical code and no features, which isolates the adapter at an equal
+  feature set. The northstar gateway rows add, on top of Fastify: JWT verification, validation, rate limiting,
+  request logging, metrics, helmet, request ids, and the pool (timeouts, breaker, retries).
+- **Seed gateway.** NestJS, one \`ClientProxy\` socket to roadmap, controllers returning the Observable, a fixed
+  caller in the envelope (\`envelope()\` of contracts), no auth, validation or logging. Its POST sends
+  \`createItem\` only; ours first reads the organization's plan from identity (one more TCP call), so it does
+  more work per write.
+- **Direct TCP.** Each client holds one socket to one server, and each scenario gets a new client (a breaker
+  opened by one scenario cannot leak into the next). The raw-socket round trip echoes length-prefixed frames
+  sized like Nest's findOneItem request and reply, with no JSON at all. "bare NestJS TCP" is a Nest microservice
+  with one echo handler and nothing else: the transport's own price. roadmap's \`ping\` adds our per-message
+  work (interceptor, validation pipe, metrics, a log line) without the database; \`findOneItem\` adds a
+  primary-key read.
+- **Payload sweep.** Item descriptions are capped at 10,000 characters, so large payloads go through responses:
+  \`GET /items?status=planned&limit=N\` over 100 items with 10,000-character descriptions (≈10 KiB, ≈100 KiB,
+  ≈1 MiB), and an empty page for the small end. The ceiling serves the identical bytes the gateway returned; the
+  raw socket replies with as many bytes as Nest's reply frame; the pool sends \`findAllItems\` with the same query.
+  Request bodies are swept only as far as the API accepts them (the main POST row, and a 10,000-character
+  description). The sweep runs at fewer connections than the main rows (see the settings above), so that 1 MiB
+  replies measure payload cost rather than overload: at 32 connections the 1 MiB page outruns the gateway's
+  3 s call timeout on this machine and its breaker answers 503.
+- **Hop.** Both paths run in the same timer-paced open loop (calls start on a ~1 ms timer whether or not earlier
+  ones returned; latency from each call's send), each at half of the maximum it reached above: the direct call
+  through a new RpcClientPool, the gateway GET through a keep-alive \`node:http\` agent with at most the same number
+  of connections. autocannon's \`overallRate\` is not used here: it lets each connection send its quota for the
+  second back to back and then wait for the next second, a burst at full speed rather than half load. A third row
+  runs the direct call at the gateway's rate, to read the hop at equal load as well.
+- **CPU column.** utime + stime from \`/proc/<pid>/stat\` over the scenario (warm-up included), in % of one core,
+  for every process the bench runs: it shows which process saturates. "harness (log reader)" is the test
+  harness parsing the services' JSON log lines; "load generator" is the bench process itself.
+`;
+}
