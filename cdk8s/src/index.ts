@@ -3,6 +3,7 @@ export * from './labels.js';
 export * from './microservice.js';
 export * from './namespace.js';
 export * from './network-policies.js';
+export * from './operator.js';
 export * from './platform.js';
 export * from './postgres.js';
 export * from './profiles.js';
