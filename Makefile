@@ -45,3 +45,4 @@ smoke: build ## Smoke-test a running Northstar at BASE_URL (default http://local
 -include infra/images/images.mk
 -include infra/helm/helm.mk
 -include services/operator/operator.mk
+-include infra/deploy/deploy.mk
