@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # `make images`: Docker (Debian's docker.io) installed and running, the local base images,
-# the three service images and PostgreSQL, then their sizes.
+# the three service images, the operator and PostgreSQL, then their sizes.
 #   SERVICES="roadmap identity" infra/images/build-images.sh   builds a subset
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 TAG=${TAG:-dev}
-SERVICES=${SERVICES:-gateway roadmap identity}
+SERVICES=${SERVICES:-gateway roadmap identity operator}
 
 "$here/ensure-docker.sh"
 "$here/build-base.sh"
