@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { GATEWAY, HEALTH_PATHS, POSTGRES, SERVICES, TCP_SERVICES } from '@northstar/contracts';
 import { parseSigningKeyPems } from '../../services/identity/src/keys/signing-keys.js';
 import { Yaml } from 'cdk8s';
-import { type Values, CHART_DIR, NAMESPACE, helm, key, render, templateArgs, validateObject } from './helm.js';
+import { type Values, CHART_DIR, NAMESPACE, REPO_ROOT, helm, key, render, templateArgs, validateObject } from './helm.js';
 import { type Container, type K8sObject, type Workload, named, ofKind, workloads } from './manifests.js';
 
 interface Secret extends K8sObject {
@@ -28,6 +28,8 @@ interface Ingress extends K8sObject {
 interface Pod extends K8sObject {
   readonly spec: { readonly containers: (Container & { readonly command?: string[] })[] };
 }
+
+const CLUSTER_SCOPED = ['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'];
 
 const decode = (value: string): string => Buffer.from(value, 'base64').toString('utf8');
 
@@ -167,6 +169,44 @@ const MATRIX: readonly (readonly [string, MatrixCase])[] = [
   ],
   ['production values', { values: { files: ['ci/production-values.yaml'] }, userSecrets: ['northstar-db'] }],
   [
+    'operator on',
+    {
+      values: { files: ['ci/operator-values.yaml'] },
+      check: (objects) => {
+        const operator = objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'operator').map(key);
+        expect(operator.sort()).toEqual(
+          [
+            'ClusterRole/northstar-operator',
+            'ClusterRoleBinding/northstar-operator',
+            'CustomResourceDefinition/platforms.northstar.dev',
+            'Deployment/northstar-operator',
+            'NetworkPolicy/allow-northstar-operator',
+            'PodDisruptionBudget/northstar-operator',
+            'Role/northstar-operator-leader-election',
+            'RoleBinding/northstar-operator-leader-election',
+            'ServiceAccount/northstar-operator',
+          ].sort(),
+        );
+        const [crd] = ofKind(objects, 'CustomResourceDefinition');
+        expect(crd?.metadata.annotations?.['helm.sh/resource-policy']).toBe('keep');
+        const d = named(ofKind<Workload>(objects, 'Deployment'), 'northstar-operator');
+        expect(d.spec.template.spec.containers[0]!.image).toBe('ghcr.io/northstar/operator:0.1.0');
+      },
+    },
+  ],
+  [
+    'operator on, its CRD managed elsewhere, no network policies',
+    {
+      values: { files: ['ci/no-network-policy-values.yaml'], set: ['operator.enabled=true', 'operator.crd.install=false', 'operator.replicas=1'] },
+      check: (objects) => {
+        expect(ofKind(objects, 'CustomResourceDefinition')).toEqual([]);
+        expect(ofKind(objects, 'NetworkPolicy')).toEqual([]);
+        expect(objects.filter((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'northstar-operator')).toEqual([]);
+        expect(named(ofKind<Workload>(objects, 'Deployment'), 'northstar-operator').spec.replicas).toBe(1);
+      },
+    },
+  ],
+  [
     'namespace.create',
     {
       values: { set: ['namespace.create=true', 'namespace.podSecurity=baseline'] },
@@ -180,7 +220,7 @@ const MATRIX: readonly (readonly [string, MatrixCase])[] = [
 ];
 
 describe('helm lint --strict', () => {
-  it.each([[[]], [['values-kind.yaml']], [['ci/production-values.yaml']], [['ci/external-database-values.yaml']]])('passes with values %j', (files) => {
+  it.each([[[]], [['values-kind.yaml']], [['ci/production-values.yaml']], [['ci/external-database-values.yaml']], [['ci/operator-values.yaml']]])('passes with values %j', (files) => {
     const result = helm(['lint', '--strict', 'charts/northstar', ...files.flatMap((f) => ['--values', `charts/northstar/${f}`])]);
     expect(result.stderr + result.stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
     expect(result.status).toBe(0);
@@ -204,7 +244,7 @@ describe.each(MATRIX)('helm template with %s', (_name, { values, userSecrets = [
   });
 
   it('puts every object in the release namespace, under a unique name', () => {
-    for (const o of objects.filter((x) => x.kind !== 'Namespace')) {
+    for (const o of objects.filter((x) => !CLUSTER_SCOPED.includes(x.kind))) {
       expect(`${key(o)} in ${o.metadata.namespace}`).toBe(`${key(o)} in ${NAMESPACE}`);
     }
     expect(new Set(objects.map(key)).size).toBe(objects.length);
@@ -228,6 +268,7 @@ describe('bad values fail with a message naming the value', () => {
 
   it('a negative replica count', () => {
     expect(fails({ set: ['gateway.replicas=-1'] })).toContain("at '/gateway/replicas': minimum: got -1, want 1");
+    expect(fails({ set: ['operator.enabled=true', 'operator.replicas=0'] })).toContain("at '/operator/replicas': minimum: got 0, want 1");
   });
 
   it('an unknown key (a typo)', () => {
@@ -252,7 +293,6 @@ describe('bad values fail with a message naming the value', () => {
       'gateway.autoscaling.maxReplicas (2) must be >= gateway.autoscaling.minReplicas (3)',
     );
     expect(fails({ set: ['image.tag=latest'] })).toContain("gateway.image.tag resolves to 'latest'");
-    expect(fails({ set: ['operator.enabled=true'] })).toContain("operator.enabled: the operator's templates are not in this chart yet");
   });
 });
 
@@ -400,6 +440,14 @@ describe('the helm test Pod', () => {
     const { code, output } = await withFakeGateway(() => 'mallory@example.com', runScript);
     expect(output).toMatch(/helm test failed: GET \/auth\/me answered .*mallory/);
     expect(code).toBe(1);
+  });
+});
+
+describe('the Platform CRD', () => {
+  it('is the one in services/operator/deploy, copied (a chart cannot read outside its directory)', () => {
+    const copy = readFileSync(join(CHART_DIR, 'files/platform-crd.yaml'), 'utf8');
+    const source = readFileSync(join(REPO_ROOT, 'services/operator/deploy/crd.yaml'), 'utf8');
+    expect(copy === source ? 'equal' : 'cp services/operator/deploy/crd.yaml charts/northstar/files/platform-crd.yaml').toBe('equal');
   });
 });
 

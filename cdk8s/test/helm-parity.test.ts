@@ -1,20 +1,23 @@
 import { describe, expect, it } from '@jest/globals';
+import type { NorthstarOperatorProps } from '../src/operator.js';
 import { kindProfile, productionProfile } from '../src/profiles.js';
 import { SECRET_REFS } from '../src/secrets.js';
 import type { NorthstarPlatformProps } from '../src/platform.js';
 import { type Values, key, render } from './helm.js';
 import { type K8sObject, synth } from './manifests.js';
+import { synthOperator } from './operator-manifests.js';
 
 /**
  * The chart and the cdk8s app must render the same objects: same kind/name set,
  * equal specs. What may differ, and nothing else:
  *  - labels Helm adds or sets differently (chart, instance, version, managed-by);
+ *  - the annotations that instruct Helm itself (`helm.sh/resource-policy` on the CRD);
  *  - the pod-template hash annotations (cdk8s `northstar.dev/config-hash`, Helm `checksum/*`);
  *  - fields cdk8s-plus writes out at their Kubernetes default (DEFAULTED below);
  *  - the Secrets the chart generates, which cdk8s only references (checked on their own).
  */
 const HELM_LABELS = ['helm.sh/chart', 'app.kubernetes.io/instance', 'app.kubernetes.io/version', 'app.kubernetes.io/managed-by'];
-const HASH_ANNOTATIONS = /^(checksum\/|northstar\.dev\/config-hash$)/;
+const HASH_ANNOTATIONS = /^(checksum\/|northstar\.dev\/config-hash$|helm\.sh\/resource-policy$)/;
 
 /** Paths (under the object) to a field and the Kubernetes default that field takes when omitted. */
 const DEFAULTED: Readonly<Record<string, readonly (readonly [string, unknown])[]>> = {
@@ -105,6 +108,8 @@ function referencedSecretKeys(objects: readonly K8sObject[]): Map<string, Set<st
 
 interface Case {
   readonly props: NorthstarPlatformProps;
+  /** NorthstarOperator in the release namespace, as the chart renders it with operator.enabled. */
+  readonly operator?: NorthstarOperatorProps;
   readonly values: Values;
   /** Secrets the values name as existingSecret: read by the pods, not rendered by the chart. */
   readonly userSecrets: readonly string[];
@@ -121,10 +126,33 @@ const CASES: readonly (readonly [string, Case])[] = [
       userSecrets: [SECRET_REFS.database.name],
     },
   ],
+  [
+    'kind with the operator',
+    {
+      props: kindProfile(),
+      operator: inReleaseNamespace(kindProfile()),
+      values: { files: ['values-kind.yaml'], set: ['namespace.create=true', 'operator.enabled=true'] },
+      userSecrets: [],
+    },
+  ],
+  [
+    'production with the operator',
+    {
+      props: productionProfile({ tag: '1.2.3' }),
+      operator: inReleaseNamespace(productionProfile({ tag: '1.2.3' })),
+      values: { files: ['ci/production-values.yaml', 'ci/operator-values.yaml'], set: ['namespace.create=true'] },
+      userSecrets: [SECRET_REFS.database.name],
+    },
+  ],
 ];
 
-describe.each(CASES)('helm template and cdk8s synth, %s profile', (_profile, { props, values, userSecrets }) => {
-  const cdk8s = synth(props);
+/** The chart puts the operator beside the application, behind the application's default-deny policies. */
+function inReleaseNamespace(platform: NorthstarPlatformProps): NorthstarOperatorProps {
+  return { profile: platform.profile, image: platform.images, namespace: 'northstar', createNamespace: false, apiServerEgress: {} };
+}
+
+describe.each(CASES)('helm template and cdk8s synth, %s profile', (_profile, { props, operator, values, userSecrets }) => {
+  const cdk8s = [...synth(props), ...(operator ? synthOperator(operator) : [])];
   const chart = render(values, ['--skip-tests']);
   const generatedSecrets = chart.filter((o) => o.kind === 'Secret');
   const compared = chart.filter((o) => o.kind !== 'Secret');

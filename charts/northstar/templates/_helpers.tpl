@@ -165,9 +165,6 @@ change. Argument: the root context.
 */}}
 {{- define "northstar.validate" -}}
 {{- $v := .Values -}}
-{{- if $v.operator.enabled -}}
-{{- fail "operator.enabled: the operator's templates are not in this chart yet; leave it false" -}}
-{{- end -}}
 {{- if and (not $v.postgresql.enabled) (not $v.database.existingSecret) -}}
 {{- fail "database.existingSecret is required when postgresql.enabled is false: name a Secret holding ROADMAP_DATABASE_URL and IDENTITY_DATABASE_URL" -}}
 {{- end -}}
