@@ -189,6 +189,7 @@ async function createItems(api: Api, token: string, bodies: object[], parallel =
   return out;
 }
 
+const signed = (n: number): string => `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(2)}`;
 const kib = (bytes: number): string => (bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(2)} MiB`);
 
 /** Nest's TCP frame for a call, as ClientTCP writes it (length#json): sizes the raw-socket frames. */
@@ -656,14 +657,19 @@ async function main(): Promise<void> {
     const same = get('hop.direct.same').result;
     const d50 = gw.p50 - direct.p50;
     const d99 = gw.p99 - direct.p99;
+    const directSaturated = rows.get(`tcp.pool.find.${C}`)?.result;
+    // At half load the direct call must be faster than at saturation; if it is not, the machine's
+    // other work took the cores during that window and the difference means nothing.
+    const halfLoad = directSaturated !== undefined && direct.p50 < directSaturated.p50 && gw.p50 < get('get.gateway').result.p50;
     verdicts.push({
       target: 'the gateway hop adds ≤ 2 ms p50 and ≤ 5 ms p99 over a direct TCP call at half of saturation',
-      met: d50 <= 2 && d99 <= 5,
+      met: halfLoad ? d50 <= 2 && d99 <= 5 : null,
       detail:
+        (halfLoad ? '' : 'Inconclusive in this run: a path was slower at "half load" than at saturation, so the windows did not see the same machine. ') +
         `Gateway GET at ${Math.round(hopRates.gateway)} req/s: p50 ${gw.p50.toFixed(2)} / p99 ${gw.p99.toFixed(2)} ms; direct pool call at ${Math.round(hopRates.direct)}/s: ` +
-        `p50 ${direct.p50.toFixed(2)} / p99 ${direct.p99.toFixed(2)} ms → hop +${d50.toFixed(2)} ms p50, +${d99.toFixed(2)} ms p99. ` +
+        `p50 ${direct.p50.toFixed(2)} / p99 ${direct.p99.toFixed(2)} ms → hop ${signed(d50)} ms p50, ${signed(d99)} ms p99. ` +
         `At equal load (direct also at ${Math.round(hopRates.gateway)}/s: p50 ${same.p50.toFixed(2)} / p99 ${same.p99.toFixed(2)} ms) the hop is ` +
-        `+${(gw.p50 - same.p50).toFixed(2)} ms p50, +${(gw.p99 - same.p99).toFixed(2)} ms p99.`,
+        `${signed(gw.p50 - same.p50)} ms p50, ${signed(gw.p99 - same.p99)} ms p99.`,
     });
   }
   {

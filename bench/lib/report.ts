@@ -90,5 +90,5 @@ export function startupTable(rows: readonly StartupRow[]): string {
 }
 
 export function verdictList(verdicts: readonly Verdict[]): string {
-  return verdicts.map((v) => `- **${v.met === null ? 'not measured' : v.met ? 'met' : 'not met'}**: ${v.target}. ${v.detail}`).join('\n');
+  return verdicts.map((v) => `- **${v.met === null ? 'inconclusive' : v.met ? 'met' : 'not met'}**: ${v.target}. ${v.detail}`).join('\n');
 }

@@ -80,7 +80,8 @@ export async function pacedLoop(call: Call, rate: number, seconds: number, maxIn
  */
 export class RawFrameClient {
   private readonly waiting: Array<(reply: Buffer) => void> = [];
-  private buffered: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private length = 0;
 
   private constructor(private readonly socket: Socket) {
     socket.setNoDelay(true);
@@ -112,14 +113,19 @@ export class RawFrameClient {
     this.socket.destroy();
   }
 
+  /** Joins chunks once per frame: concatenating on every chunk would copy a 1 MiB reply ~16 times. */
   private onData(chunk: Buffer): void {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    while (this.buffered.length >= 4) {
-      const length = this.buffered.readUInt32BE(0);
-      if (this.buffered.length < 4 + length) return;
-      const reply = this.buffered.subarray(4, 4 + length);
-      this.buffered = this.buffered.subarray(4 + length);
-      this.waiting.shift()?.(reply);
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    while (this.length >= 4) {
+      if (this.chunks[0]!.length < 4) this.chunks = [Buffer.concat(this.chunks, this.length)];
+      const need = 4 + this.chunks[0]!.readUInt32BE(0);
+      if (this.length < need) return;
+      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.length);
+      const rest = all.subarray(need);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.length = rest.length;
+      this.waiting.shift()?.(all.subarray(4, need));
     }
   }
 }
