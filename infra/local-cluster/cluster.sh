@@ -37,6 +37,7 @@ components_for() { # components of rungs 1..N, in start order
   [ "$1" -ge 2 ] && c="$c kube-controller-manager kube-scheduler"
   [ "$1" -eq 2 ] && c="$c kwok"
   [ "$1" -ge 3 ] && c="$c containerd kubelet kube-proxy"
+  [ "$1" -ge 3 ] && [ -z "${LOCAL_CLUSTER_NO_NETPOL:-}" ] && c="$c kube-router"
   echo "$c"
 }
 
@@ -71,7 +72,7 @@ cmd_up() {
 
 cmd_down() {
   local t0; t0=$(date +%s.%N)
-  local rung; rung=$(cat "$LC_STATE/rung" 2>/dev/null || echo 3)
+  local rung; rung=$(cat "$LC_STATE/rung" 2>/dev/null || echo 0)
   step "stop cluster (rung $rung)"
   [ "$rung" -ge 3 ] && declare -F stop_node >/dev/null && stop_node
   stop_procs kwok kube-scheduler kube-controller-manager kube-apiserver
@@ -112,7 +113,7 @@ cmd_env() {
 cmd_test() {
   [ -f "$KUBECONFIG_FILE" ] || die "no cluster running; run 'cluster.sh up --rung $RUNG' first"
   cmd_status >/dev/null || { cmd_status || true; die "the cluster is not healthy (see above and $LOGS)"; }
-  KUBECONFIG="$KUBECONFIG_FILE" KUBECTL="$KUBECTL" EXPECT_VERSION="$K8S_VERSION" RUNG="$(cat "$LC_STATE/rung")" \
+  KUBECONFIG="$KUBECONFIG_FILE" KUBECTL="$KUBECTL" EXPECT_VERSION="$K8S_VERSION" NETPOL_ENFORCED="$(is_running kube-router && echo 1)" RUNG="$(cat "$LC_STATE/rung")" \
     "$LC_DIR/test/cluster-test.sh"
 }
 

@@ -183,6 +183,8 @@ build_node() {
   image_from_binary "$METRICS_HOME" "northstar.local/metrics-server:$METRICS_SERVER_VERSION" "$METRICS_HOME/bin/metrics-server" '["/metrics-server"]'
   build_pause
   build_test_image
+  build_gomod_bin "$KUBE_ROUTER_HOME" kube-router github.com/cloudnativelabs/kube-router/v2 "$KUBE_ROUTER_VERSION" \
+    github.com/cloudnativelabs/kube-router/v2/cmd/kube-router
 }
 
 # A small test image for the rung-3 cluster tests: Debian's static busybox (sh,

@@ -187,6 +187,19 @@ start_node() {
   wait_for "kube-proxy /healthz" 60 _healthy kube-proxy "http://127.0.0.1:10256/healthz"
   step_done
 
+  if [ -z "${LOCAL_CLUSTER_NO_NETPOL:-}" ]; then
+    step "start kube-router $KUBE_ROUTER_VERSION (NetworkPolicy firewall only)"
+    # Only the firewall controller: routing stays with the bridge CNI, services with kube-proxy.
+    start_proc kube-router "$KUBE_ROUTER_HOME/bin/kube-router" \
+      --kubeconfig="$LC_STATE/kube-router.kubeconfig" --hostname-override="$NODE_NAME" \
+      --run-firewall=true --run-router=false --run-service-proxy=false --run-loadbalancer=false \
+      --enable-cni=false --enable-ibgp=false --enable-overlay=false --enable-pod-egress=false \
+      --service-cluster-ip-range="$SERVICE_CIDR" --health-port=0 --metrics-port=0 \
+      --iptables-sync-period=30s --v=1
+    sleep 1; proc_died kube-router && die "kube-router failed to start"
+    step_done
+  fi
+
   step "addons: CoreDNS $COREDNS_VERSION, metrics-server $METRICS_SERVER_VERSION"
   render_addon "$LC_DIR/manifests/coredns.yaml"
   render_addon "$LC_DIR/manifests/metrics-server.yaml"
@@ -217,11 +230,28 @@ cni_iptables_cleanup() {
   true
 }
 
+# kube-router v2.1.0's --cleanup-config leaves its netpol rules in place (and
+# then panics in the ipvs cleanup), so remove its chains and ipsets here.
+kube_router_cleanup() {
+  local c chains rule
+  chains=$(iptables -S 2>/dev/null | awk '/^-N (KUBE-ROUTER-|KUBE-POD-FW-|KUBE-NWPLCY-)/ {print $2}')
+  [ -z "$chains" ] && return 0
+  for c in INPUT FORWARD OUTPUT; do
+    iptables -S "$c" 2>/dev/null | grep -F -- '-j KUBE-ROUTER-' | while read -r rule; do
+      eval "iptables ${rule/-A /-D }" 2>/dev/null || true
+    done
+  done
+  for c in $chains; do iptables -F "$c" 2>/dev/null || true; done
+  for c in $chains; do iptables -X "$c" 2>/dev/null || true; done
+  for c in $(ipset list -n 2>/dev/null | grep -E '^(KUBE-SRC-|KUBE-DST-|kube-router-)'); do ipset destroy "$c" 2>/dev/null || true; done
+  true
+}
+
 stop_node() {
   local id m
   # Stop every pod's containers through containerd before stopping it, so no
   # shim, mount or veth outlives the cluster.
-  stop_procs kube-proxy kubelet
+  stop_procs kube-router kube-proxy kubelet
   if is_running containerd; then
     for id in $(ctr_k8s tasks ls -q 2>/dev/null); do ctr_k8s tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true; done
     sleep 1
@@ -242,6 +272,7 @@ stop_node() {
   [ -x "$K8S_HOME/bin/kube-proxy" ] && "$K8S_HOME/bin/kube-proxy" --cleanup >/dev/null 2>&1 || true
   ip link del nscni0 2>/dev/null || true
   cni_iptables_cleanup
+  kube_router_cleanup
   # Chains the kubelet creates (KUBE-FIREWALL blocks non-local sources to 127/8).
   local t ipt
   for ipt in iptables ip6tables; do

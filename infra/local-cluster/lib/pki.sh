@@ -79,6 +79,8 @@ gen_pki() { # gen_pki <rung> <node-name> <node-ip>
     _cert ca kubelet "/O=system:nodes/CN=system:node:$node" client
     _cert ca kubelet-serving "/O=system:nodes/CN=system:node:$node" server "DNS:$node,IP:$nodeip,IP:127.0.0.1"
     _cert ca kube-proxy "/CN=system:kube-proxy" client
+    # Local-only shortcut: cluster-admin instead of kube-router's own ClusterRole.
+    _cert ca kube-router "/O=system:masters/CN=kube-router" client
   fi
   if [ ! -f "$PKI/sa.key" ]; then
     _key "$PKI/sa.key"; openssl ec -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
@@ -88,6 +90,7 @@ gen_pki() { # gen_pki <rung> <node-name> <node-ip>
   if [ "$rung" -ge 3 ]; then
     write_kubeconfig "$LC_STATE/kubelet.kubeconfig" kubelet
     write_kubeconfig "$LC_STATE/kube-proxy.kubeconfig" kube-proxy
+    write_kubeconfig "$LC_STATE/kube-router.kubeconfig" kube-router
   fi
   step_done
 }

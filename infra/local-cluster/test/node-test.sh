@@ -67,6 +67,55 @@ eventually 30 "kubectl port-forward to the Service answers on localhost" sh -c "
 kill "$PF_PID" 2>/dev/null; rm -f "$PF_LOG"
 eventually 120 "metrics-server: node metrics (kubectl top node)" k top node
 eventually 120 "metrics-server: pod metrics" sh -c "'$KUBECTL' -n $NS top pod -l app=httpd --no-headers | grep -c httpd | grep -qx 2"
+if [ -n "${NETPOL_ENFORCED:-}" ]; then
+  check "NetworkPolicy: only role=allowed may reach httpd" sh -c "cat <<EOF | '$KUBECTL' apply -f -
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: httpd-ingress, namespace: $NS}
+spec:
+  podSelector: {matchLabels: {app: httpd}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {matchLabels: {role: allowed}}}], ports: [{port: 8080}]}]
+EOF"
+  eventually 60 "NetworkPolicy: the forbidden path (client -> httpd) is refused" sh -c "! '$KUBECTL' -n $NS exec client -- nettool get http://httpd/"
+  check "NetworkPolicy: DNS (CoreDNS, no policy) still answers the client" sh -c "'$KUBECTL' -n $NS exec client -- nettool lookup httpd.$NS.svc.cluster.local"
+  check "label the client role=allowed" k -n "$NS" label pod client role=allowed
+  eventually 60 "NetworkPolicy: the allowed path works" sh -c "'$KUBECTL' -n $NS exec client -- nettool get http://httpd/ | grep -q httpd"
+else
+  echo "  skip NetworkPolicy enforcement (kube-router not running: the bridge CNI does not enforce policy)"
+fi
+check "HPA: CPU-burning Deployment with an HPA (1..3 replicas, 50% of 20m)" sh -c "cat <<EOF | '$KUBECTL' apply -f -
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: burner, namespace: $NS}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: burner}}
+  template:
+    metadata: {labels: {app: burner}}
+    spec:
+      automountServiceAccountToken: false
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: burner
+        image: $TIMG
+        imagePullPolicy: Never
+        command: [nettool, burn, '1']
+        resources: {requests: {cpu: 20m, memory: 8Mi}, limits: {cpu: 100m, memory: 32Mi}}
+        securityContext: {runAsNonRoot: true, runAsUser: 65534, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: burner, namespace: $NS}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: burner}
+  minReplicas: 1
+  maxReplicas: 3
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]
+  behavior: {scaleUp: {stabilizationWindowSeconds: 0}}
+EOF"
+eventually 180 "HPA scales the Deployment up on real CPU metrics" sh -c "[ \"\$('$KUBECTL' -n $NS get deploy burner -o jsonpath='{.status.replicas}')\" = 3 ]"
+k -n "$NS" delete deployment burner --wait=false >/dev/null 2>&1
 check "rollout restart with real containers" k -n "$NS" rollout restart deployment/httpd
 eventually 120 "restart completes" k -n "$NS" rollout status deployment/httpd --timeout=5s
 check "delete the workload" k -n "$NS" delete deployment httpd --timeout=60s

@@ -4,6 +4,7 @@
 //	nettool get http://host/     print the body, exit 1 on error
 //	nettool lookup name          print every address, exit 1 if none
 //	nettool tcp host:port        exit 0 if a TCP connection opens
+//	nettool burn N               spin N goroutines forever (CPU load for HPA tests)
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"time"
 )
 
@@ -50,6 +52,17 @@ func main() {
 		c, err := (&net.Dialer{}).DialContext(ctx, "tcp", arg)
 		fail(err)
 		c.Close()
+	case "burn":
+		n, err := strconv.Atoi(arg)
+		fail(err)
+		for i := 0; i < n; i++ {
+			go func() {
+				for x := 0; ; x++ {
+					_ = x * x
+				}
+			}()
+		}
+		select {}
 	default:
 		fail(fmt.Errorf("unknown command %q", os.Args[1]))
 	}
