@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Deploy Northstar to any Kubernetes cluster: kind, infra/local-cluster, a real one.
 #
 #   deploy.sh [deploy] [options]   load the images, install or upgrade, wait for the rollout
@@ -39,7 +40,7 @@ LOG_TAG=deploy
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
+usage() { sed -n '3,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 
 cmd=deploy
 case "${1:-}" in deploy|undeploy|logs|diagnose) cmd="$1"; shift;; -h|--help|help) usage; exit 0;; esac

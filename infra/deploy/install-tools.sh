@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Build the pinned kind and kubectl from the Go module proxy into the cache, the
 # convention of infra/helm/install-helm.sh, and print the directory to put on PATH:
 #   export PATH="$(infra/deploy/install-tools.sh):$PATH"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # The kind path of Northstar (make deploy-kind, make kind-down).
 #   kind.sh up     kind cluster from infra/kind/cluster.yaml if absent, make images,
 #                  then deploy.sh --loader kind (helm, or DEPLOY=cdk8s)
@@ -62,5 +63,5 @@ down() {
 case "${1:-}" in
   up) up;;
   down) down;;
-  *) sed -n '2,6p' "$0" >&2; exit 2;;
+  *) sed -n '3,7p' "$0" >&2; exit 2;;
 esac

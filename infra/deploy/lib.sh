@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck source-path=SCRIPTDIR
 # Helpers shared by the deploy scripts (deploy.sh, kind.sh, port-forward.sh).
 # Sourced, not executed.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # The deploy step against infra/local-cluster (make deploy-local), whatever its rung:
 #   rung 1 (API server only)   deploy.sh --dry-run: every object validated by the API server
 #   rung 2 (kwok nodes)        deploy.sh --loader none --no-wait: objects created and pods

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # The gateway Service on localhost, in the background (make port-forward).
 #   port-forward.sh start    start it, or report the one already running
 #   port-forward.sh stop     stop the one this script started
@@ -93,5 +94,5 @@ case "${1:-}" in
   start) start;;
   stop) stop;;
   status) status;;
-  *) sed -n '2,10p' "$0" >&2; exit 2;;
+  *) sed -n '3,11p' "$0" >&2; exit 2;;
 esac

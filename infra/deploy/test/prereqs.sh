@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Prerequisite checks of the deploy targets: with kind, kubectl and helm (and, in one
 # case, docker) hidden from PATH and from the tool cache, each target must exit
 # non-zero with a message naming what is missing and how to get it: no stack
