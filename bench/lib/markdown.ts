@@ -75,8 +75,8 @@ ${m.verdicts}
   raw socket replies with as many bytes as Nest's reply frame; the pool sends \`findAllItems\` with the same query.
   Request bodies are swept only as far as the API accepts them (the main POST row, and a 10,000-character
   description). The sweep runs at fewer connections than the main rows (see the settings above), so that 1 MiB
-  replies measure payload cost rather than overload: at 32 connections the 1 MiB page outruns the gateway's
-  3 s call timeout on this machine and its breaker answers 503.
+  replies measure payload cost rather than overload: in a trial run at 32 connections the 1 MiB page outran the
+  gateway's 3 s call timeout on this machine, its breaker answered 503, and the seed gateway answered 500s.
 - **Hop.** Both paths run in the same timer-paced open loop (calls start on a ~1 ms timer whether or not earlier
   ones returned; latency from each call's send), each at half of the maximum it reached above: the direct call
   through a new RpcClientPool, the gateway GET through a keep-alive \`node:http\` agent with at most the same number
