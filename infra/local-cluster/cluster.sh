@@ -19,19 +19,6 @@ set -euo pipefail
 . "$LC_DIR/lib/run.sh"
 . "$LC_DIR/lib/node.sh"
 
-cmd="${1:-}"; shift || true
-RUNG="${LOCAL_CLUSTER_RUNG:-3}"
-ARGS=()
-while [ $# -gt 0 ]; do
-  case "$1" in
-    *.tar|*.tar.gz) ARGS+=("$1"); shift;;
-    --rung) RUNG="$2"; shift 2;;
-    --rung=*) RUNG="${1#--rung=}"; shift;;
-    *) die "unknown argument: $1";;
-  esac
-done
-case "$RUNG" in 1|2|3) ;; *) die "--rung must be 1, 2 or 3";; esac
-
 components_for() { # components of rungs 1..N, in start order
   local c="etcd kube-apiserver"
   [ "$1" -ge 2 ] && c="$c kube-controller-manager kube-scheduler"
@@ -119,6 +106,11 @@ cmd_test() {
 
 cmd_e2e() {
   local t0 rc=0; t0=$(date +%s.%N)
+  # One cluster per machine (fixed ports, one state dir). e2e tears down what
+  # it started, so it must not adopt a cluster someone else is using.
+  if is_running kube-apiserver || is_running etcd; then
+    die "a local cluster is already running (rung $(cat "$LC_STATE/rung" 2>/dev/null)); e2e will not tear down someone else's cluster. Use 'cluster.sh test', or 'cluster.sh down' first."
+  fi
   if ! ( cmd_up ); then
     warn "cluster did not come up; tearing down (logs: $LOGS)"
     cmd_down || true
@@ -145,22 +137,41 @@ cmd_restart_apiserver() {
   log "kube-apiserver restarted in $(elapsed_since "$t0")s"
 }
 
-case "$cmd" in
-  build) build_rung "$RUNG"; log "cache disk use: $(du -sh "$NORTHSTAR_CACHE" 2>/dev/null | cut -f1) in $NORTHSTAR_CACHE";;
-  up) cmd_up;;
-  down) cmd_down;;
-  status) cmd_status;;
-  env) cmd_env;;
-  test) cmd_test;;
-  e2e) cmd_e2e;;
-  load-image)
-    [ "$(cat "$LC_STATE/rung" 2>/dev/null)" = 3 ] && is_running containerd || die "load-image needs a running rung-3 cluster (cluster.sh up --rung 3)"
-    [ ${#ARGS[@]} -gt 0 ] || die "usage: cluster.sh load-image IMAGE.tar..."
-    for t in "${ARGS[@]}"; do
-      [ -f "$t" ] || die "no such file: $t"
-      ctr_k8s images import "$t" || die "ctr images import $t failed"
-    done
-    ctr_k8s images ls -q | grep -v '^sha256:';;
-  restart-apiserver) cmd_restart_apiserver;;
-  *) sed -n '2,11p' "$0"; exit 2;;
-esac
+# Everything above is definitions; bash has read the whole file before main
+# runs, so editing this script while a cluster command runs cannot derail it.
+main() {
+  local cmd="${1:-}"; shift || true
+  RUNG="${LOCAL_CLUSTER_RUNG:-3}"
+  ARGS=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      *.tar|*.tar.gz) ARGS+=("$1"); shift;;
+      --rung) RUNG="$2"; shift 2;;
+      --rung=*) RUNG="${1#--rung=}"; shift;;
+      *) die "unknown argument: $1";;
+    esac
+  done
+  case "$RUNG" in 1|2|3) ;; *) die "--rung must be 1, 2 or 3";; esac
+
+  case "$cmd" in
+    build) build_rung "$RUNG"; log "cache disk use: $(du -sh "$NORTHSTAR_CACHE" 2>/dev/null | cut -f1) in $NORTHSTAR_CACHE";;
+    up) cmd_up;;
+    down) cmd_down;;
+    status) cmd_status;;
+    env) cmd_env;;
+    test) cmd_test;;
+    e2e) cmd_e2e;;
+    load-image)
+      [ "$(cat "$LC_STATE/rung" 2>/dev/null)" = 3 ] && is_running containerd || die "load-image needs a running rung-3 cluster (cluster.sh up --rung 3)"
+      [ ${#ARGS[@]} -gt 0 ] || die "usage: cluster.sh load-image IMAGE.tar..."
+      for t in "${ARGS[@]}"; do
+        [ -f "$t" ] || die "no such file: $t"
+        ctr_k8s images import "$t" || die "ctr images import $t failed"
+      done
+      ctr_k8s images ls -q | grep -v '^sha256:';;
+    restart-apiserver) cmd_restart_apiserver;;
+    *) awk 'NR > 1 && /^#/ {print; next} NR > 1 {exit}' "$0"; exit 2;;
+  esac
+}
+
+main "$@"; exit $?

@@ -51,6 +51,8 @@ hint_for() {
     runc) echo "apt-get install runc";;
     iptables) echo "apt-get install iptables";;
     conntrack) echo "apt-get install conntrack";;
+    ipset) echo "apt-get install ipset (or LOCAL_CLUSTER_NO_NETPOL=1 to run without NetworkPolicy enforcement)";;
+    jq) echo "apt-get install jq";;
     *) echo "Install it and retry.";;
   esac
 }

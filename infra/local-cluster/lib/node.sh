@@ -15,6 +15,7 @@ ctr_k8s() { ctr --address "$CTRD_SOCK" -n k8s.io "$@"; }
 
 node_preflight() {
   need_cmd containerd ctr runc iptables ip
+  [ -n "${LOCAL_CLUSTER_NO_NETPOL:-}" ] || need_cmd ipset
   local p
   for p in bridge host-local loopback portmap firewall; do
     [ -x "$CNI_BIN_DIR/$p" ] || die "missing CNI plugin $CNI_BIN_DIR/$p — apt-get install containernetworking-plugins (or set CNI_BIN_DIR)"
