@@ -63,6 +63,8 @@ async function timedStart(s: Stack, name: ServiceName): Promise<number> {
 
 async function main(): Promise<void> {
   linkBuilds();
+  // Production's level: the services log failures, the gateway one access line per request.
+  process.env['STACK_LOG_LEVEL'] ??= 'info';
   // A limit far above any bench rate: the throttler still runs on every request.
   stack = await Stack.start({ THROTTLE_LIMIT: '1000000000', THROTTLE_AUTH_LIMIT: '1000000000' }, []);
   const s = stack;

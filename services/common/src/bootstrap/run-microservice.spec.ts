@@ -48,7 +48,7 @@ async function start(overrides: Partial<{ shutdownDelayMs: number }> = {}) {
   running = await runMicroservice({
     service: ROADMAP,
     module: ProbeModule,
-    logger: createLogger('roadmap', 'info', sink),
+    logger: createLogger('roadmap', 'debug', sink),
     handleSignals: false,
     config: {
       host: '127.0.0.1',

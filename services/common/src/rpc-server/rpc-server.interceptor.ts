@@ -47,7 +47,11 @@ export class RpcServerInterceptor implements NestInterceptor {
           this.metrics.rpcServerInFlight.dec();
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           this.metrics.rpcServerDuration.observe({ pattern, outcome }, seconds);
-          this.logger.info({ pattern, outcome, ms: Math.round(seconds * 10_000) / 10 }, 'message handled');
+          // The gateway's access log already records every request; a line per message here
+          // would double the logging cost on the hot path, so successes are debug-level.
+          const line = { pattern, outcome, ms: Math.round(seconds * 10_000) / 10 };
+          if (outcome === 'ok') this.logger.debug(line, 'message handled');
+          else this.logger.info(line, 'message handled');
         };
         const inner = next.handle().subscribe({
           next: (value) => subscriber.next(value),

@@ -76,7 +76,8 @@ export class Stack {
   }
 
   envFor(name: ServiceName): Record<string, string> {
-    const common = { LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '0', NODE_ENV: 'test' };
+    // Debug by default so every service logs each message it handles; benchmarks ask for info.
+    const common = { LOG_LEVEL: process.env['STACK_LOG_LEVEL'] ?? 'debug', SHUTDOWN_DELAY_MS: '0', NODE_ENV: 'test' };
     switch (name) {
       case 'gateway':
         return {
