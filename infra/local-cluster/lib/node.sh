@@ -10,6 +10,7 @@ CTRD_SOCK="$CTRD/containerd.sock"
 CNI_CONF_DIR="$LC_STATE/cni/net.d"
 CNI_BIN_DIR="${CNI_BIN_DIR:-/usr/lib/cni}"
 KUBELET_DIR="$LC_STATE/kubelet"
+NODE_GUARD_COMMENT="northstar local-cluster: node IP is host-only"
 
 ctr_k8s() { ctr --address "$CTRD_SOCK" -n k8s.io "$@"; }
 
@@ -38,8 +39,9 @@ node_host_iface() {
   sysctl -qw net.bridge.bridge-nf-call-iptables=1 2>/dev/null || true
   # Refuse traffic to the node IP that arrives from outside the machine.
   local dev; dev=$(ip route show default | awk '{print $5; exit}')
-  if [ -n "$dev" ] && ! iptables -C INPUT -i "$dev" -d "$NODE_IP" -j DROP 2>/dev/null; then
-    iptables -I INPUT -i "$dev" -d "$NODE_IP" -j DROP -m comment --comment "northstar local-cluster: node IP is host-only"
+  local rules; rules=$(iptables -S INPUT 2>/dev/null)
+  if [ -n "$dev" ] && [[ "$rules" != *"$NODE_GUARD_COMMENT"* ]]; then
+    iptables -w 5 -I INPUT -i "$dev" -d "$NODE_IP/32" -m comment --comment "$NODE_GUARD_COMMENT" -j DROP
   fi
 }
 
@@ -286,7 +288,9 @@ stop_node() {
     done
   done
   # The host-only node address and its guard rule.
-  local dev; dev=$(ip route show default | awk '{print $5; exit}')
-  [ -n "$dev" ] && iptables -D INPUT -i "$dev" -d "$NODE_IP" -j DROP -m comment --comment "northstar local-cluster: node IP is host-only" 2>/dev/null || true
+  local rule
+  iptables -S INPUT 2>/dev/null | grep -F "$NODE_GUARD_COMMENT" | while read -r rule; do
+    eval "iptables -w 5 ${rule/-A /-D }" 2>/dev/null || true
+  done
   ip link del "$NODE_IFACE" 2>/dev/null || true
 }
