@@ -23,7 +23,8 @@ function store(keys: () => SigningKey[], o: { ttlMs?: number; minRefetchMs?: num
     logger,
     ...(o.now ? { now: o.now } : {}),
   });
-  return { verifier: new TokenVerifier(keyStore.getKey), fetches: () => fetches };
+  // No token cache here: these tests are about when the key store fetches.
+  return { verifier: new TokenVerifier(keyStore.getKey, { ttlMs: 0 }), fetches: () => fetches };
 }
 
 async function rejection(p: Promise<unknown>): Promise<string> {
@@ -41,7 +42,7 @@ describe('TokenVerifier', () => {
     const { verifier } = store(() => [key]);
     const who = caller('admin');
     const sessionId = randomUUID();
-    expect(await verifier.verify(await signAccessToken(key, who, { sessionId }))).toEqual({ caller: who, sessionId });
+    expect(await verifier.verify(await signAccessToken(key, who, { sessionId }))).toMatchObject({ caller: who, sessionId });
   });
 
   it('refuses expired, tampered, alg:none, HS256, wrong-audience and wrong-issuer tokens as TOKEN_INVALID', async () => {
@@ -83,6 +84,43 @@ describe('TokenVerifier', () => {
       .sign(key.privateKey);
     expect(await rejection(verifier.verify(noRole))).toBe('TOKEN_INVALID');
     expect(await rejection(verifier.verify(await signAccessToken(key, { ...caller(), role: 'superuser' as 'owner' })))).toBe('TOKEN_INVALID');
+  });
+});
+
+describe('TokenVerifier cache', () => {
+  function counting(keys: () => SigningKey[], options?: { ttlMs?: number }) {
+    const keyStore = new JwksKeyStore({ fetch: async () => ({ keys: keys().map((k) => k.publicJwk) }), ttlMs: 300_000, minRefetchMs: 5000, logger });
+    let lookups = 0;
+    const verifier = new TokenVerifier(async (header, token) => {
+      lookups++;
+      return keyStore.getKey(header, token);
+    }, options);
+    return { verifier, lookups: () => lookups };
+  }
+
+  it('checks the signature of a token once, then trusts it until its TTL', async () => {
+    const key = await createSigningKey();
+    const { verifier, lookups } = counting(() => [key]);
+    const token = await signAccessToken(key, caller());
+    for (let i = 0; i < 5; i++) await verifier.verify(token);
+    expect(lookups()).toBe(1);
+  });
+
+  it('verifies again once the TTL has passed', async () => {
+    const key = await createSigningKey();
+    const { verifier, lookups } = counting(() => [key], { ttlMs: 0 });
+    const token = await signAccessToken(key, caller());
+    await verifier.verify(token);
+    await verifier.verify(token);
+    expect(lookups()).toBe(2);
+  });
+
+  it('never lets a tampered copy of a trusted token through', async () => {
+    const key = await createSigningKey();
+    const { verifier } = counting(() => [key]);
+    const token = await signAccessToken(key, caller('viewer'));
+    await verifier.verify(token);
+    expect(await rejection(verifier.verify(tamper(token, (claims) => (claims['role'] = 'owner'))))).toBe('TOKEN_INVALID');
   });
 });
 
