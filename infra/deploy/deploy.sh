@@ -204,7 +204,9 @@ ensure_namespace() {
     pod-security.kubernetes.io/warn=restricted
 }
 
-rand_hex() { if [ -n "${OPENSSL:-}" ]; then "$OPENSSL" rand -hex "$1"; else "$NODE" -e "process.stdout.write(require('crypto').randomBytes($1).toString('hex'))"; fi; }
+# No trailing newline: the Secret's value is the file's bytes, and PostgreSQL and the
+# webhook HMAC would otherwise see a password and a key ending in "\n".
+rand_hex() { if [ -n "${OPENSSL:-}" ]; then "$OPENSSL" rand -hex "$1" | tr -d '\n'; else "$NODE" -e "process.stdout.write(require('crypto').randomBytes($1).toString('hex'))"; fi; }
 ec_p256_pem() {
   if [ -n "${OPENSSL:-}" ]; then "$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null
   else "$NODE" -e "const {generateKeyPairSync}=require('crypto');process.stdout.write(generateKeyPairSync('ec',{namedCurve:'P-256'}).privateKey.export({type:'pkcs8',format:'pem'}))"
