@@ -94,6 +94,8 @@ export async function createGateway({ config, logger, clients: given, swaggerUi 
     logger,
     delayMs: config.shutdownDelayMs,
     drainTimeoutMs: config.drainTimeoutMs,
+    // HTTP clients are told by `Connection: close`; nothing to wait for.
+    lingerMs: 0,
     // Once draining, the onRequest hook answers new requests 503 with `Connection: close`.
     stopAccepting: () => undefined,
     close: () => app.close(),

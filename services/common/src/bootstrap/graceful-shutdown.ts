@@ -7,6 +7,8 @@ export interface ShutdownSteps {
   /** Readiness is 503 for this long before the process stops taking work. */
   readonly delayMs: number;
   readonly drainTimeoutMs: number;
+  /** After the drain, how long new calls are still answered SHUTTING_DOWN before sockets close. */
+  readonly lingerMs: number;
   /** Stop accepting new connections (existing ones keep working). */
   stopAccepting(): Promise<void> | void;
   /** Close servers and resources, in order. */
@@ -38,6 +40,10 @@ export class GracefulShutdown {
     await this.steps.stopAccepting();
     const drained = await lifecycle.whenIdle(this.steps.drainTimeoutMs);
     if (!drained) logger.warn({ inFlight: lifecycle.active }, 'drain timed out; closing with work in flight');
+    // Keep refusing a little longer: a call a client sent just before learning that this
+    // instance is draining gets a SHUTTING_DOWN answer (and goes elsewhere) instead of
+    // meeting a closed socket, after which the client could not know whether it ran.
+    if (this.steps.lingerMs > 0) await new Promise((r) => setTimeout(r, this.steps.lingerMs));
     lifecycle.markClosed();
     await this.steps.close();
     logger.info({ ms: Date.now() - started }, 'shutdown complete');

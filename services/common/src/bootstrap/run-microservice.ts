@@ -95,6 +95,7 @@ export async function runMicroservice(options: RunMicroserviceOptions): Promise<
     logger,
     delayMs: config.shutdownDelayMs,
     drainTimeoutMs: config.drainTimeoutMs,
+    lingerMs: 500,
     stopAccepting: () => {
       tcpServer.close();
     },

@@ -243,6 +243,7 @@ export class RpcClientPool {
         if (err instanceof RpcRemoteError && isShuttingDown(err)) {
           // The instance refused the call before running it, so any pattern may go elsewhere.
           endpoint.breaker.release(permit);
+          this.retire(endpoint);
           this.metrics.attempt(endpoint.key, route, 'unavailable', 'shutting_down');
           lastError = new RpcUnavailableError('shutting_down', route, endpoint.key, false, { cause: err });
           continue;
@@ -389,6 +390,20 @@ export class RpcClientPool {
         if (!this.endpoints.some((e) => e.key === endpoint.key)) this.metrics.forgetEndpoint(endpoint.key);
       },
     });
+  }
+
+  /**
+   * An instance that answers SHUTTING_DOWN gets no more calls: it leaves the pool as if
+   * DNS had dropped it (calls in flight finish), and a later resolution that still lists
+   * the address connects afresh, to a replacement or to nothing.
+   */
+  private retire(endpoint: RpcEndpoint): void {
+    if (!this.endpoints.includes(endpoint)) return;
+    this.endpoints = this.endpoints.filter((e) => e !== endpoint);
+    this.metrics.poolSize(this.endpoints.length);
+    this.draining.set(endpoint.address, endpoint);
+    this.options.logger?.info({ service: this.options.name, endpoint: endpoint.key }, 'RPC endpoint is shutting down; no more calls to it');
+    endpoint.drain();
   }
 
   /** A failing connection may mean the pod moved; look again, but not in a tight loop. */
