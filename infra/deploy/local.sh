@@ -32,6 +32,13 @@ ensure_postgres_volume() {
     log "a default StorageClass exists: PostgreSQL's claim is provisioned by it"; return
   fi
   local dir="${NORTHSTAR_CLUSTER_STATE:-$NORTHSTAR_CACHE/state/local-cluster}/volumes/northstar-postgres"
+  # Data left by an earlier deploy whose Secrets were purged cannot be opened with the
+  # password about to be generated: PostgreSQL would refuse every service. Start it afresh.
+  if [ -n "$(find "$dir" -maxdepth 2 -name PG_VERSION 2>/dev/null)" ] && ! "$KUBECTL" -n northstar get secret northstar-db >/dev/null 2>&1; then
+    log "PostgreSQL data at $dir belongs to purged credentials (no Secret northstar-db): wiping it"
+    "$KUBECTL" delete pv northstar-postgres-data --ignore-not-found >/dev/null 2>&1 || true
+    rm -rf "$dir"
+  fi
   mkdir -p "$dir"; chown 70:70 "$dir"; chmod 700 "$dir"
   log "no default StorageClass: hostPath PersistentVolume northstar-postgres-data at $dir"
   "$KUBECTL" apply -f - >/dev/null <<YAML
