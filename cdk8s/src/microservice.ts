@@ -241,7 +241,8 @@ export class Microservice extends Construct {
   }
 }
 
-function pullPolicy(policy: PullPolicy): kplus.ImagePullPolicy {
+/** @internal shared by the constructs that run our images */
+export function pullPolicy(policy: PullPolicy): kplus.ImagePullPolicy {
   switch (policy) {
     case 'Always':
       return kplus.ImagePullPolicy.ALWAYS;

@@ -6,6 +6,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HEALTH_PATHS } from '@northstar/contracts';
 import { DisruptionBudget } from './disruption-budget.js';
+import { pullPolicy } from './microservice.js';
 import { objectLabels, selectorLabels } from './labels.js';
 import { NorthstarNamespace } from './namespace.js';
 import { patchPodTemplate, restrictedContainerContext, restrictedPodContext, SERVICE_UID } from './security.js';
@@ -247,16 +248,5 @@ export class NorthstarOperator extends Construct {
         },
       });
     }
-  }
-}
-
-function pullPolicy(policy: NonNullable<ImageSettings['pullPolicy']>): kplus.ImagePullPolicy {
-  switch (policy) {
-    case 'Always':
-      return kplus.ImagePullPolicy.ALWAYS;
-    case 'IfNotPresent':
-      return kplus.ImagePullPolicy.IF_NOT_PRESENT;
-    case 'Never':
-      return kplus.ImagePullPolicy.NEVER;
   }
 }

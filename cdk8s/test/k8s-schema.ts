@@ -40,3 +40,16 @@ export function validateObject(object: K8sObject): void {
     throw new Error(`${object.kind}/${object.metadata.name}: ${String(error)}`, { cause: error });
   }
 }
+
+/** Every object's validation error, one string each; empty when all are valid. */
+export function schemaProblems(objects: readonly K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const object of objects) {
+    try {
+      validateObject(object);
+    } catch (error) {
+      problems.push(String(error));
+    }
+  }
+  return problems;
+}
