@@ -61,7 +61,11 @@ describe('ItemsService', () => {
 
   it('pages newest first with a cursor and filters by status', async () => {
     const org: Caller = { ...acme, organizationId: 'cccccccc-cccc-4ccc-8ccc-cccccccccccc' };
-    for (let i = 0; i < 5; i++) await items.create(org, { title: `item ${i}`, status: i % 2 === 0 ? 'idea' : 'done' });
+    for (let i = 0; i < 5; i++) {
+      await items.create(org, { title: `item ${i}`, status: i % 2 === 0 ? 'idea' : 'done' });
+      // Items created in the same millisecond are ordered by id, not by creation: keep them apart.
+      await new Promise((r) => setTimeout(r, 3));
+    }
     const first = await items.list(org, { limit: 2 });
     expect(first.items.map((i) => i.title)).toEqual(['item 4', 'item 3']);
     const second = await items.list(org, { limit: 2, cursor: first.nextCursor! });
