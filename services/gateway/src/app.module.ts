@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { HealthModule, type Lifecycle, type Logger, type Metrics } from '@northstar/common';
-import { IDENTITY_PATTERNS } from '@northstar/contracts';
+import { IDENTITY_PATTERNS, type OrganizationDto } from '@northstar/contracts';
 import type { JSONWebKeySet } from 'jose';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
@@ -16,6 +16,7 @@ import { RateLimits, ThrottleGuard } from './http/rate-limit/throttle.guard.js';
 import { ItemsController } from './items/items.controller.js';
 import { MembersController } from './members/members.controller.js';
 import { OrganizationController } from './organization/organization.controller.js';
+import { PlanCache } from './organization/plan-cache.js';
 import { BillingWebhookVerifier } from './webhook/billing-webhook.verifier.js';
 import { WebhookController } from './webhook/webhook.controller.js';
 
@@ -51,6 +52,15 @@ export class AppModule {
               ttlMs: config.jwksCacheTtlMs,
               minRefetchMs: config.jwksMinRefetchMs,
               logger,
+            }),
+        },
+        {
+          provide: PlanCache,
+          inject: [IdentityClient],
+          useFactory: (identity: IdentityClient) =>
+            new PlanCache({
+              load: async (caller) => (await identity.send<OrganizationDto>(IDENTITY_PATTERNS.getOrganization, {}, caller)).plan,
+              ttlMs: config.planCacheTtlMs,
             }),
         },
         { provide: TokenVerifier, inject: [JwksKeyStore], useFactory: (keys: JwksKeyStore) => new TokenVerifier(keys.getKey) },

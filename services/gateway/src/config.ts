@@ -41,6 +41,12 @@ export function gatewaySchema() {
     }),
     bodyLimitBytes: v.int('BODY_LIMIT_BYTES', { description: 'Largest request body accepted (413 above)', default: 1024 * 1024, min: 1024 }),
     jwksCacheTtlMs: v.int('JWKS_CACHE_TTL_MS', { description: 'How long identity\'s signing keys are trusted before they are fetched again', default: 300_000, min: 1000 }),
+    planCacheTtlMs: v.int('PLAN_CACHE_TTL_MS', {
+      description: "How long an organization's plan read from identity is used for POST /items before asking again (0: ask every time); a plan change another replica received takes up to this long to apply here",
+      default: 5000,
+      min: 0,
+      max: 300_000,
+    }),
     jwksMinRefetchMs: v.int('JWKS_MIN_REFETCH_MS', {
       description: 'Least time between two key fetches caused by tokens with an unknown key id',
       default: 5000,

@@ -252,6 +252,29 @@ describe(`the public API on ${ENGINE}`, () => {
       await new Promise((r) => setTimeout(r, 500));
       expect(await plan()).toBe('enterprise');
     });
+
+    it("refuses a free organization's 101st item with 403, and takes the next one once billing upgraded the plan", async () => {
+      const s = await register(api, 'limit');
+      for (let i = 0; i < 100; i += 10) {
+        const batch = await Promise.all(Array.from({ length: 10 }, (_, j) => api.post('/items', { title: `item ${i + j}` }, { token: s.accessToken })));
+        expect(batch.map((r) => r.status)).toEqual(Array(10).fill(201));
+      }
+      expectError(await api.post('/items', { title: 'one too many' }, { token: s.accessToken }), 403, 'PLAN_LIMIT_REACHED');
+
+      const upgrade = JSON.stringify({ id: `evt_${s.user.organizationId}`, type: 'subscription.updated', data: { organizationId: s.user.organizationId, plan: 'pro' } });
+      const ok = await api.post('/webhook/billing', undefined, { raw: upgrade, headers: { 'x-northstar-signature': signWebhook(stack.webhookSecret, upgrade) } });
+      expect(ok.status).toBe(200);
+      // identity applies the event a moment after the 200; until then the gateway asks it at each create.
+      let created = 0;
+      for (let i = 0; i < 50 && created !== 201; i++) {
+        created = (await api.post('/items', { title: 'on pro' }, { token: s.accessToken })).status;
+        if (created !== 201) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(created).toBe(201);
+      const first = await api.get('/items?limit=100', { token: s.accessToken });
+      const rest = await api.get(`/items?limit=100&cursor=${encodeURIComponent(first.body['nextCursor'] as string)}`, { token: s.accessToken });
+      expect([(first.body['items'] as unknown[]).length, (rest.body['items'] as unknown[]).length]).toEqual([100, 1]);
+    }, 30_000);
   });
 
   describe('documentation and operations', () => {

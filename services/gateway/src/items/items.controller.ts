@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post, Query
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   CreateItemDto,
-  IDENTITY_PATTERNS,
   ItemDto,
   PLAN_LIMITS,
   ItemPageDto,
@@ -13,11 +12,11 @@ import {
   type Caller,
   type CreateItemMessage,
   type ItemIdDto,
-  type OrganizationDto,
   type UpdateItemMessage,
 } from '@northstar/contracts';
 import { CurrentCaller, Roles } from '../auth/auth.decorators.js';
-import { IdentityClient, RoadmapClient } from '../clients/downstream.js';
+import { RoadmapClient } from '../clients/downstream.js';
+import { PlanCache } from '../organization/plan-cache.js';
 import { UuidParam } from '../http/uuid-param.js';
 
 @ApiTags('items')
@@ -26,16 +25,16 @@ import { UuidParam } from '../http/uuid-param.js';
 export class ItemsController {
   constructor(
     private readonly roadmap: RoadmapClient,
-    private readonly identity: IdentityClient,
+    private readonly plans: PlanCache,
   ) {}
 
   @Post()
   @Roles(...WRITER_ROLES)
   @ApiCreatedResponse({ type: ItemDto, description: "Refused with 403 PLAN_LIMIT_REACHED when the organization's plan allows no more items" })
   async create(@CurrentCaller() caller: Caller, @Body() body: CreateItemDto): Promise<ItemDto> {
-    // Read at every create, not cached: a downgrade applies to the very next item.
-    const { plan } = await this.identity.send<OrganizationDto>(IDENTITY_PATTERNS.getOrganization, {}, caller);
-    const { maxItems } = PLAN_LIMITS[plan];
+    // The plan of this replica's cache: a change this replica received applies to the very next
+    // item, one received by another replica within PLAN_CACHE_TTL_MS.
+    const { maxItems } = PLAN_LIMITS[await this.plans.planOf(caller)];
     const message: CreateItemMessage = maxItems === null ? { ...body } : { ...body, maxItems };
     return this.roadmap.send(ROADMAP_PATTERNS.createItem, message, caller);
   }

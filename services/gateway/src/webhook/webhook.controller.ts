@@ -12,6 +12,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
 import { IdentityClient } from '../clients/downstream.js';
+import { PlanCache } from '../organization/plan-cache.js';
 import { BillingWebhookVerifier } from './billing-webhook.verifier.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -27,6 +28,7 @@ export class WebhookController {
   constructor(
     private readonly verifier: BillingWebhookVerifier,
     private readonly identity: IdentityClient,
+    private readonly plans: PlanCache,
   ) {}
 
   /** The body is read raw (not through the ValidationPipe): the signature covers the exact bytes sent. */
@@ -61,6 +63,8 @@ export class WebhookController {
       this.verifier.release(claimed);
       throw error;
     }
+    // identity applies the event a moment later; until it does, POST /items asks it each time.
+    this.plans.changing(event.organizationId, event.plan);
     return { received: true };
   }
 }
