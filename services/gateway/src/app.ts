@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
@@ -19,6 +18,7 @@ import { createServiceClients } from './clients/create-service-clients.js';
 import type { GatewayConfig } from './config.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { installRequestHooks } from './http/request-hooks.js';
+import { securityHeaders } from './http/security-headers.js';
 import './http/request-augmentation.js';
 import { setupSwagger } from './swagger.js';
 
@@ -58,6 +58,23 @@ export async function createGateway({ config, logger, clients: given, swaggerUi 
     genReqId: (raw: IncomingMessage) => acceptOrCreateRequestId(raw.headers[REQUEST_ID_HEADER]),
   });
   installRequestHooks(adapter.getInstance(), { logger, metrics, lifecycle });
+  const helmetHeaders = securityHeaders({
+    contentSecurityPolicy: {
+      directives: {
+        // Swagger UI loads its scripts from 'self' but styles itself inline and draws icons from data: URIs.
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        // The API is reached over plain HTTP in development and through kubectl port-forward.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  adapter.getInstance().addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(helmetHeaders);
+    done();
+  });
 
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, logger, lifecycle, metrics, clients }),
@@ -70,19 +87,6 @@ export async function createGateway({ config, logger, clients: given, swaggerUi 
     allowedHeaders: ['authorization', 'content-type', REQUEST_ID_HEADER],
     exposedHeaders: [REQUEST_ID_HEADER],
     maxAge: 600,
-  });
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        // Swagger UI loads its scripts from 'self' but styles itself inline and draws icons from data: URIs.
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        // The API is reached over plain HTTP in development and through kubectl port-forward.
-        upgradeInsecureRequests: null,
-      },
-    },
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter(logger));

@@ -351,6 +351,24 @@ describe('OpenAPI, health, metrics and headers', () => {
     expect(other.headers['x-content-type-options']).toBe('nosniff');
   });
 
+  it("sends helmet's headers on every answer, errors included", async () => {
+    const token = await signAccessToken(key, caller('member'));
+    for (const res of [await call(gw, 'GET', '/health/live'), await call(gw, 'GET', `/items/${randomUUID()}`, { token }), await call(gw, 'GET', '/nowhere'), await call(gw, 'GET', '/items')]) {
+      expect(res.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'SAMEORIGIN',
+        'strict-transport-security': 'max-age=31536000; includeSubDomains',
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-resource-policy': 'same-origin',
+        'referrer-policy': 'no-referrer',
+        'x-dns-prefetch-control': 'off',
+        'x-xss-protection': '0',
+      });
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
   it('reports not ready (503) while shutting down, still live', async () => {
     const probe = await startGateway({ MS_ONE_PORT: String(roadmap.port), MS_TWO_PORT: String(identity.port) });
     try {
