@@ -14,6 +14,17 @@ describe('NestJS TCP framing', () => {
     expect(out).toEqual([message, { id: '2', isDisposed: true }]);
   });
 
+  it('returns every frame of a chunk in order, whatever the chunk boundaries', () => {
+    const messages = Array.from({ length: 50 }, (_, i) => ({ id: String(i), response: 'x'.repeat(i * 7), isDisposed: true }));
+    const bytes = Buffer.from(messages.map((m) => encodeFrame(JSON.stringify(m))).join(''));
+    for (const size of [1, 2, 13, 100, 4096, bytes.length]) {
+      const decoder = new JsonFrameDecoder(1024);
+      const out: unknown[] = [];
+      for (let i = 0; i < bytes.length; i += size) out.push(...decoder.push(bytes.subarray(i, i + size)));
+      expect(out).toEqual(messages);
+    }
+  });
+
   it('refuses a corrupt or oversized length prefix', () => {
     expect(() => new JsonFrameDecoder(1024).push(Buffer.from('abc#{}'))).toThrow(FrameError);
     expect(() => new JsonFrameDecoder(1024).push(Buffer.from('99999#'))).toThrow(/exceeds the limit/);
@@ -28,5 +39,6 @@ describe('patternToRoute', () => {
     ['subscription.updated'],
   ])('matches the route NestJS computes for %j', (pattern) => {
     expect(patternToRoute(pattern)).toBe(transformPatternToRoute(pattern));
+    expect(patternToRoute(pattern)).toBe(transformPatternToRoute(pattern)); // the second time from the cache
   });
 });

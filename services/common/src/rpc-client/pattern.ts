@@ -11,8 +11,17 @@ const escape = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\
  * server's own normalization of what we send is a no-op.
  */
 export function patternToRoute(pattern: RpcPattern): string {
-  return toRoute(pattern);
+  if (typeof pattern !== 'object' || pattern === null) return toRoute(pattern);
+  // Patterns are constants (contracts' *_PATTERNS): each object is turned into its route once.
+  let route = routes.get(pattern);
+  if (route === undefined) {
+    route = toRoute(pattern);
+    routes.set(pattern, route);
+  }
+  return route;
 }
+
+const routes = new WeakMap<object, string>();
 
 function toRoute(value: unknown): string {
   if (typeof value === 'string' || typeof value === 'number') return `${value}`;

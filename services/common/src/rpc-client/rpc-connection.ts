@@ -35,6 +35,7 @@ export class RpcConnection {
   private nextId = 0;
   private connecting: Promise<void> | undefined;
   private closeCause: Error | undefined;
+  private corked = false;
 
   constructor(private readonly options: RpcConnectionOptions) {
     this.decoder = new JsonFrameDecoder(options.maxMessageLength);
@@ -115,7 +116,7 @@ export class RpcConnection {
         reject(new RpcTimeoutError(pattern, this.options.label, timeoutMs));
       }, timeoutMs);
       this.pending.set(id, { pattern, resolve, reject, timer, last: undefined });
-      socket.write(encodeFrame(packetJson(pattern, dataJson, id)));
+      this.write(socket, encodeFrame(packetJson(pattern, dataJson, id)));
     });
   }
 
@@ -126,7 +127,7 @@ export class RpcConnection {
       return Promise.reject(this.unavailable('connection_lost', pattern, false));
     }
     return new Promise<void>((resolve, reject) => {
-      socket.write(encodeFrame(packetJson(pattern, dataJson, undefined)), (err) => {
+      this.write(socket, encodeFrame(packetJson(pattern, dataJson, undefined)), (err) => {
         if (err) reject(this.unavailable('connection_lost', pattern, true, err));
         else resolve();
       });
@@ -138,6 +139,22 @@ export class RpcConnection {
     if (cause) this.closeCause ??= cause;
     if (this.socket) this.socket.destroy();
     else this.onSocketClose();
+  }
+
+  /**
+   * Frames written in the same tick leave in one write: under load many calls start in the
+   * microtasks of one socket event, and a syscall per frame was a fifth of the client's CPU.
+   */
+  private write(socket: net.Socket, frame: string, callback?: (err?: Error | null) => void): void {
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(frame, callback);
   }
 
   private onData(chunk: Buffer): void {
