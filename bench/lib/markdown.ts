@@ -77,12 +77,16 @@ ${m.verdicts}
   description). The sweep runs at fewer connections than the main rows (see the settings above), so that 1 MiB
   replies measure payload cost rather than overload: in a trial run at 32 connections the 1 MiB page outran the
   gateway's 3 s call timeout on this machine, its breaker answered 503, and the seed gateway answered 500s.
-- **Hop.** Both paths run in the same timer-paced open loop (calls start on a ~1 ms timer whether or not earlier
-  ones returned; latency from each call's send), each at half of the maximum it reached above: the direct call
-  through a new RpcClientPool, the gateway GET through a keep-alive \`node:http\` agent with at most the same number
-  of connections. autocannon's \`overallRate\` is not used here: it lets each connection send its quota for the
-  second back to back and then wait for the next second, a burst at full speed rather than half load. A third row
-  runs the direct call at the gateway's rate, to read the hop at equal load as well.
+- **Hop.** What the gateway adds to a call is read at equal traffic: the gateway GET at half of the rate it
+  reached above, and the direct call (a new RpcClientPool) at that same rate; the target is judged on those two
+  rows. Both run in the same timer-paced open loop (calls start on a ~1 ms timer whether or not earlier ones
+  returned; latency from each call's send), the gateway through a keep-alive \`node:http\` agent with at most the
+  same number of connections. A third row runs the direct call at half of its own, higher maximum, for reference.
+  autocannon's \`overallRate\` is not used here: it lets each connection send its quota for the second back to
+  back and then wait for the next second, a burst at full speed rather than half load.
+- **Direct NestJS TCP.** The bare Nest echo server is measured with two clients: Nest's ClientProxy and our
+  RpcClientPool (the gateway's client). The target is judged with the pool, since that is the direct TCP call the
+  system makes; the ClientProxy rows show how much of the gap is Nest's client rather than its server.
 - **CPU column.** utime + stime from \`/proc/<pid>/stat\` over the scenario (warm-up included), in % of one core,
   for every process the bench runs: it shows which process saturates. "harness (log reader)" is the test
   harness parsing the services' JSON log lines; "load generator" is the bench process itself.

@@ -12,6 +12,8 @@ export interface Row {
   readonly ceiling?: string;
   readonly result: LoadResult;
   readonly note?: string;
+  /** Every round of a repeated scenario, in run order; `result` is the median one. */
+  readonly rounds?: readonly LoadResult[];
   /** CPU use of each process over the scenario (warm-up included), in % of one core. */
   readonly cpu?: Record<string, number>;
 }
