@@ -576,7 +576,7 @@ async function main(): Promise<void> {
         route,
         baseline: `${key}.seed.express`,
         ceiling: `${key}.ceiling`,
-        note: 'also reads the plan from identity',
+        note: "plan from the gateway's 5 s cache of identity's answer",
         run: http(load(`${gwBase}/items`, auth), w, s),
       },
     );

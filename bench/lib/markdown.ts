@@ -61,8 +61,8 @@ ${m.verdicts}
   request logging, metrics, helmet, request ids, and the pool (timeouts, breaker, retries).
 - **Seed gateway.** NestJS, one \`ClientProxy\` socket to roadmap, controllers returning the Observable, a fixed
   caller in the envelope (\`envelope()\` of contracts), no auth, validation or logging. Its POST sends
-  \`createItem\` only; ours first reads the organization's plan from identity (one more TCP call), so it does
-  more work per write.
+  \`createItem\` only; ours also takes the organization's plan, which identity answers at most once per
+  \`PLAN_CACHE_TTL_MS\` (5 s) per organization and gateway replica, and sends the plan's allowance with the create.
 - **Direct TCP.** Each client holds one socket to one server, and each scenario gets a new client (a breaker
   opened by one scenario cannot leak into the next). The raw-socket round trip echoes length-prefixed frames
   sized like Nest's findOneItem request and reply, with no JSON at all. "bare NestJS TCP" is a Nest microservice
