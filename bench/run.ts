@@ -48,13 +48,13 @@ const SWEEP_WARMUP = Math.max(1, Math.round(WARMUP / 2));
 const CONNECTIONS = Math.round(num('BENCH_CONNECTIONS', 32));
 /** Lower than CONNECTIONS so that 1 MiB replies measure payload cost, not overload (see latest.md). */
 const SWEEP_CONNECTIONS = Math.round(num('BENCH_SWEEP_CONNECTIONS', 4));
-/** The gateway-versus-seed rows and the hop pair run this many times, interleaved; the median counts. */
+/** The rows the targets compare run this many times, interleaved; the median counts. */
 const ROUNDS = Math.round(num('BENCH_ROUNDS', 3));
 const IN_FLIGHT = [1, CONNECTIONS, 64].filter((n, i, a) => a.indexOf(n) === i).sort((a, b) => a - b);
 const SETTINGS =
   `${SECONDS} s measured after ${WARMUP} s warm-up per scenario at ${CONNECTIONS} connections; ` +
   `payload sweep ${SWEEP_SECONDS} s after ${SWEEP_WARMUP} s at ${SWEEP_CONNECTIONS} connections; ` +
-  `the gateway and seed rows of GET/POST /items and the hop pair ${ROUNDS} times, interleaved, median shown`;
+  `the rows the targets compare (gateway and seed GET/POST /items, bare Nest and raw TCP, the hop pair) ${ROUNDS} times, interleaved, median shown`;
 
 const SERVICES: ServiceName[] = ['roadmap', 'identity', 'gateway'];
 
@@ -614,7 +614,18 @@ async function main(): Promise<void> {
   ];
   // One 3 s window on a shared 2-core machine moves by ±10%: the rows the targets compare run
   // again in later rounds, interleaved, so that a slow moment hits every contender alike.
-  const REPEATED = ['get.seed.express', 'get.seed.fastify', 'get.gateway', 'hop.gateway', 'hop.direct.same', 'post.seed.express', 'post.seed.fastify', 'post.gateway'];
+  const ends = [IN_FLIGHT[0]!, IN_FLIGHT[IN_FLIGHT.length - 1]!];
+  const REPEATED = [
+    'get.seed.express',
+    'get.seed.fastify',
+    'get.gateway',
+    ...ends.flatMap((n) => [`tcp.raw.${n}`, `tcp.bare.${n}`, `tcp.pool.bare.${n}`]),
+    'hop.gateway',
+    'hop.direct.same',
+    'post.seed.express',
+    'post.seed.fastify',
+    'post.gateway',
+  ];
   for (let round = 2; round <= ROUNDS; round++) {
     for (const id of REPEATED) {
       const first = plan.find((p) => p.id === id);
@@ -736,7 +747,6 @@ async function main(): Promise<void> {
   }
   {
     const r = (id: string, n: number) => ratio(rows, get(`${id}.${n}`), `tcp.raw.${n}`) ?? 0;
-    const ends = [IN_FLIGHT[0]!, IN_FLIGHT[IN_FLIGHT.length - 1]!];
     const transport = (id: string, client: string) => ({ client, points: ends.map((n) => ({ n, r: r(id, n), rps: get(`${id}.${n}`).result.rps })) });
     // Both clients talk to the same bare Nest server; the gateway's client is the pool.
     const judged = [transport('tcp.pool.bare', 'RpcClientPool, the gateway\'s client'), transport('tcp.bare', "Nest's ClientProxy")];

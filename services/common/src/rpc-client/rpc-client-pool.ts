@@ -221,7 +221,7 @@ export class RpcClientPool {
     idempotent: boolean,
   ): Promise<unknown> {
     this.budget.deposit();
-    await this.whenResolved(route, deadline, timeoutMs);
+    if (!this.resolved) await this.whenResolved(route, deadline, timeoutMs);
     const tried = new Set<RpcEndpoint>();
     let lastError: RpcClientError | undefined;
     let retries = 0;

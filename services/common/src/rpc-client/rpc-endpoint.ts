@@ -65,6 +65,16 @@ export class RpcEndpoint {
 
   /** One request, bounded by `timeoutMs` from now including the connect. */
   async request(pattern: string, dataJson: string | undefined, timeoutMs: number): Promise<unknown> {
+    // The common case, an open socket: no connect to wait for, so no extra timer or promise.
+    const open = this.closed ? undefined : this.leastBusyOpen();
+    if (open) {
+      this.active += 1;
+      try {
+        return await open.request(pattern, dataJson, timeoutMs);
+      } finally {
+        this.finished();
+      }
+    }
     return this.track(async () => {
       const started = performance.now();
       const connection = await this.acquireWithin(pattern, timeoutMs);
@@ -108,9 +118,22 @@ export class RpcEndpoint {
     try {
       return await work();
     } finally {
-      this.active -= 1;
-      if (this.draining && this.active === 0) this.closeNow();
+      this.finished();
     }
+  }
+
+  private finished(): void {
+    this.active -= 1;
+    if (this.draining && this.active === 0) this.closeNow();
+  }
+
+  private leastBusyOpen(): RpcConnection | undefined {
+    let best: RpcConnection | undefined;
+    for (const connection of this.connections) {
+      if (connection.isOpen && (!best || connection.inFlight < best.inFlight)) best = connection;
+    }
+    if (best && this.connections.length < this.options.connections) this.warm();
+    return best;
   }
 
   /** A connect shared with earlier callers may outlast this caller's budget; never wait past it. */
@@ -134,14 +157,8 @@ export class RpcEndpoint {
 
   private async acquire(pattern: string, timeoutMs: number): Promise<RpcConnection> {
     if (this.closed) throw new RpcUnavailableError('closed', pattern, this.key, false);
-    let best: RpcConnection | undefined;
-    for (const connection of this.connections) {
-      if (connection.isOpen && (!best || connection.inFlight < best.inFlight)) best = connection;
-    }
-    if (best) {
-      if (this.connections.length < this.options.connections) this.warm();
-      return best;
-    }
+    const best = this.leastBusyOpen();
+    if (best) return best;
     const connection = this.connections.find((c) => !c.isClosed) ?? this.spawn();
     const connectTimeout = Math.min(this.options.connectTimeoutMs, timeoutMs);
     await connection.connect(connectTimeout, pattern);
