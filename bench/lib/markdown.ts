@@ -25,10 +25,11 @@ Taken ${m.date} at \`${m.gitSha}\`${m.uncommittedChanges ? ' (with other enginee
 
 ${m.settings}; database engine **${m.engine}**; Node ${m.node}; ${m.cpus} CPUs.
 
-**Taken on a shared ${m.cpus}-core machine while other engineers were building and testing** (load average
-${load(m.loadAverageAtStart)} at the start, ${load(m.loadAverageAtEnd)} at the end). The load generator, the three services,
-the comparison servers and the test harness reading the services' logs all share those cores with that other
-work, so absolute numbers are low and noisy: compare rows of this one run with each other, not with other machines.
+**Taken on ${m.cpus} cores shared by everything the bench runs** (load average ${load(m.loadAverageAtStart)} at the
+start, ${load(m.loadAverageAtEnd)} at the end; the bench itself keeps it near 2, so a higher figure at the start means
+other work was running). The load generator, the three services, PostgreSQL, the comparison servers and the test
+harness reading the services' logs all compete for those cores, so absolute numbers are low and a single 3 s window
+moves by ±10%: compare rows of this one run with each other, not with other machines.
 
 ## Throughput and latency
 
