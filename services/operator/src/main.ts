@@ -1,13 +1,21 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { loadConfig } from './config.js';
 import { HealthServer } from './http/health-server.js';
+import { loadKubeConfig } from './kube/kube-config.js';
 import { Operator } from './operator.js';
 
 const config = loadConfig();
 const log = pino({ level: config.logLevel, base: { service: 'operator', identity: config.identity } });
-const kubeConfig = new KubeConfig();
-kubeConfig.loadFromDefault();
+let kubeConfig: KubeConfig;
+try {
+  const loaded = loadKubeConfig();
+  kubeConfig = loaded.kubeConfig;
+  log.info({ source: loaded.source, server: kubeConfig.getCurrentCluster()?.server }, 'Kubernetes API server');
+} catch (err) {
+  log.fatal(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+}
 
 let exitCode = 0;
 const operator = new Operator({
