@@ -36,10 +36,7 @@ export function createLogger(service: string, level: LevelWithSilent = 'info', d
         : { requestId: ctx.requestId };
     },
   };
-  // Synchronous writes to stdout: a line is out before the code after it runs, so a crash loses
-  // none, and there is no thread-pool hand-off per line (pino's default) competing for the cores.
-  // The container runtime drains stdout continuously; a reader that stops would stall writes.
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Routes Nest's own log calls into the same JSON stream. */
