@@ -4,7 +4,6 @@ import { ROADMAP_PATTERNS, envelope, type Caller, type ItemDto, type MessagePatt
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,7 +14,8 @@ import { measureHttp, type HttpLoad } from './lib/http-load.js';
 import { Child, type FromBaselines, type FromSeed, type FromStackHost, type ServiceName, type ToBaselines, type ToSeed, type ToStackHost } from './lib/ipc.js';
 import { ratio, resultsTable, startupTable, verdictList, type Group, type Row, type StartupRow, type Verdict } from './lib/report.js';
 import { markdown } from './lib/markdown.js';
-import { RawFrameClient, httpGetCall, measureClosed, pacedLoop, type Call } from './lib/tcp-load.js';
+import { RawHttpGetClient } from './lib/raw-http.js';
+import { RawFrameClient, measureClosed, pacedLoop, type Call } from './lib/tcp-load.js';
 import type { LoadResult } from './lib/stats.js';
 import { freePort } from '../services/gateway/test/support/stack.js';
 
@@ -518,13 +518,12 @@ async function main(): Promise<void> {
       route: `paced, ≤ ${C} keep-alive connections`,
       run: async () => {
         hopRates.gateway = rate('get.gateway') / 2;
-        const agent = new Agent({ keepAlive: true, maxSockets: C });
+        const client = new RawHttpGetClient(new URL(`${gwBase}${itemPath}`), auth, C);
         try {
-          const call = httpGetCall(`${gwBase}${itemPath}`, auth, agent);
-          await pacedLoop(call, hopRates.gateway, WARMUP);
-          return await pacedLoop(call, hopRates.gateway, SECONDS);
+          await pacedLoop(client.call, hopRates.gateway, WARMUP);
+          return await pacedLoop(client.call, hopRates.gateway, SECONDS);
         } finally {
-          agent.destroy();
+          client.close();
         }
       },
     },

@@ -81,8 +81,9 @@ ${m.verdicts}
 - **Hop.** What the gateway adds to a call is read at equal traffic: the gateway GET at half of the rate it
   reached above, and the direct call (a new RpcClientPool) at that same rate; the target is judged on those two
   rows. Both run in the same timer-paced open loop (calls start on a ~1 ms timer whether or not earlier ones
-  returned; latency from each call's send), the gateway through a keep-alive \`node:http\` agent with at most the
-  same number of connections. A third row runs the direct call at half of its own, higher maximum, for reference.
+  returned; latency from each call's send), the gateway through at most the same number of keep-alive connections
+  of a minimal HTTP/1.1 client on raw sockets (\`bench/lib/raw-http.ts\`): \`node:http\`'s client took about twice the
+  load generator's CPU per request, from the same two cores the services under test run on. A third row runs the direct call at half of its own, higher maximum, for reference.
   autocannon's \`overallRate\` is not used here: it lets each connection send its quota for the second back to
   back and then wait for the next second, a burst at full speed rather than half load.
 - **Direct NestJS TCP.** The bare Nest echo server is measured with two clients: Nest's ClientProxy and our

@@ -1,4 +1,3 @@
-import { request, type Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { LatencyRecorder, errorText, type LoadResult } from './stats.js';
@@ -130,20 +129,3 @@ export class RawFrameClient {
   }
 }
 
-/**
- * One GET on a keep-alive agent, for the paced loop: autocannon's own rate limit sends each
- * connection's quota for the second back to back and then waits for the next second, which
- * is a burst at full speed, not half load.
- */
-export function httpGetCall(url: string, headers: Record<string, string>, agent: Agent): Call {
-  return () =>
-    new Promise<void>((resolve, reject) => {
-      const req = request(url, { agent, headers }, (res) => {
-        res.resume();
-        res.once('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-        res.once('error', reject);
-      });
-      req.once('error', reject);
-      req.end();
-    });
-}
