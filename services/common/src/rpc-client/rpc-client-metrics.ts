@@ -111,7 +111,7 @@ export class RpcClientMetrics {
   breakerState(endpoint: string, state: CircuitState): void {
     const labels = { service: this.service, endpoint };
     this.breaker.set(labels, BREAKER_VALUE[state]);
-    this.series(endpoint).set(`${this.names.get(this.breaker) ?? ''}`, { metric: this.breaker, labels, counter: undefined });
+    this.series(endpoint).set('breaker_state', { metric: this.breaker, labels, counter: undefined });
   }
 
   poolSize(size: number): void {

@@ -67,14 +67,7 @@ export class RpcEndpoint {
   async request(pattern: string, dataJson: string | undefined, timeoutMs: number): Promise<unknown> {
     // The common case, an open socket: no connect to wait for, so no extra timer or promise.
     const open = this.closed ? undefined : this.leastBusyOpen();
-    if (open) {
-      this.active += 1;
-      try {
-        return await open.request(pattern, dataJson, timeoutMs);
-      } finally {
-        this.finished();
-      }
-    }
+    if (open) return this.track(() => open.request(pattern, dataJson, timeoutMs));
     return this.track(async () => {
       const started = performance.now();
       const connection = await this.acquireWithin(pattern, timeoutMs);
@@ -118,13 +111,9 @@ export class RpcEndpoint {
     try {
       return await work();
     } finally {
-      this.finished();
+      this.active -= 1;
+      if (this.draining && this.active === 0) this.closeNow();
     }
-  }
-
-  private finished(): void {
-    this.active -= 1;
-    if (this.draining && this.active === 0) this.closeNow();
   }
 
   private leastBusyOpen(): RpcConnection | undefined {

@@ -32,8 +32,8 @@ export class ItemsController {
   @Roles(...WRITER_ROLES)
   @ApiCreatedResponse({ type: ItemDto, description: "Refused with 403 PLAN_LIMIT_REACHED when the organization's plan allows no more items" })
   async create(@CurrentCaller() caller: Caller, @Body() body: CreateItemDto): Promise<ItemDto> {
-    // The plan of this replica's cache: a change this replica received applies to the very next
-    // item, one received by another replica within PLAN_CACHE_TTL_MS.
+    // From PlanCache: a change this replica's webhook forwarded applies as soon as identity has
+    // it, one another replica forwarded within PLAN_CACHE_TTL_MS.
     const { maxItems } = PLAN_LIMITS[await this.plans.planOf(caller)];
     const message: CreateItemMessage = maxItems === null ? { ...body } : { ...body, maxItems };
     return this.roadmap.send(ROADMAP_PATTERNS.createItem, message, caller);
