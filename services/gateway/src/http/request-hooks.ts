@@ -19,6 +19,10 @@ const PROBE_PATHS: ReadonlySet<string> = new Set(Object.values(HEALTH_PATHS));
  */
 export function installRequestHooks(fastify: FastifyInstance, deps: RequestHookDeps): void {
   const { logger, metrics, lifecycle } = deps;
+  // The access line is built here from safe fields only (method, route pattern, status, time,
+  // and the context's ids), so it skips the redaction every other line goes through: with its
+  // wildcard paths that cost ~6 µs a line (bench/.scratch measurement), on every request.
+  const access = logger.child({}, { redact: [] });
 
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const context: RequestContext = { requestId: request.id };
@@ -46,8 +50,8 @@ export function installRequestHooks(fastify: FastifyInstance, deps: RequestHookD
     if (status === 429) metrics.rateLimited.inc({ route });
     const line = { method: request.method, route, status, ms: Math.round(reply.elapsedTime * 10) / 10 };
     runWithContext(request.requestContext ?? { requestId: request.id }, () => {
-      if (PROBE_PATHS.has(route)) logger.debug(line, 'request completed');
-      else logger.info(line, 'request completed');
+      if (PROBE_PATHS.has(route)) access.debug(line, 'request completed');
+      else access.info(line, 'request completed');
     });
     done();
   });
