@@ -1,5 +1,6 @@
 import { ACCESS_TOKEN_ALG, DomainError, ROLES, TOKEN_AUDIENCE, TOKEN_ISSUER, type Caller, type Role } from '@northstar/contracts';
 import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { BoundedMap } from '../http/bounded-map.js';
 
 export interface VerifiedToken {
   readonly caller: Caller;
@@ -31,15 +32,14 @@ interface CachedToken {
 export class TokenVerifier {
   // A client sends the same access token for its whole lifetime; the ES256 signature check
   // was about a third of the gateway's CPU per request, so a verified token is remembered.
-  private readonly cache = new Map<string, CachedToken>();
-  private readonly maxEntries: number;
+  private readonly cache: BoundedMap<string, CachedToken>;
   private readonly ttlMs: number;
 
   constructor(
     private readonly getKey: JWTVerifyGetKey,
     options: TokenCacheOptions = {},
   ) {
-    this.maxEntries = options.maxEntries ?? 10_000;
+    this.cache = new BoundedMap(options.maxEntries ?? 10_000);
     this.ttlMs = options.ttlMs ?? 60_000;
   }
 
@@ -59,11 +59,7 @@ export class TokenVerifier {
 
   private remember(token: string, verified: VerifiedToken, now: number): void {
     const trustedUntil = Math.min(now + this.ttlMs, (verified.expiresAt + CLOCK_TOLERANCE_SECONDS) * 1000);
-    if (this.cache.size >= this.maxEntries) {
-      const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
-    }
-    this.cache.set(token, { verified, trustedUntil });
+    this.cache.set(token, { verified, trustedUntil }, (old) => old.trustedUntil <= now);
   }
 
   private async verifySignature(token: string): Promise<VerifiedToken> {

@@ -1,4 +1,5 @@
 import type { Caller, Plan } from '@northstar/contracts';
+import { BoundedMap } from '../http/bounded-map.js';
 
 export interface PlanCacheOptions {
   /** Reads the caller's organization's plan from identity (the source of truth). */
@@ -26,12 +27,11 @@ type Entry =
  * within the TTL: the staleness bound the README states.
  */
 export class PlanCache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly maxEntries: number;
+  private readonly entries: BoundedMap<string, Entry>;
   private readonly now: () => number;
 
   constructor(private readonly options: PlanCacheOptions) {
-    this.maxEntries = options.maxEntries ?? 10_000;
+    this.entries = new BoundedMap(options.maxEntries ?? 10_000);
     this.now = options.now ?? Date.now;
   }
 
@@ -92,11 +92,6 @@ export class PlanCache {
   }
 
   private store(organizationId: string, entry: Entry): void {
-    this.entries.delete(organizationId);
     this.entries.set(organizationId, entry);
-    for (const key of this.entries.keys()) {
-      if (this.entries.size <= this.maxEntries) break;
-      this.entries.delete(key);
-    }
   }
 }

@@ -1,24 +1,26 @@
+import { BoundedMap } from '../http/bounded-map.js';
+
 /**
  * Signatures seen within the tolerance window. An entry is useless once its timestamp is
  * outside the window (the signature is refused as stale anyway), so entries expire then;
  * the size bound keeps a burst from growing memory without limit (the oldest go first).
  */
 export class ReplayCache {
-  private readonly seen = new Map<string, number>();
+  private readonly seen: BoundedMap<string, number>;
 
   constructor(
-    private readonly maxEntries: number,
+    maxEntries: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.seen = new BoundedMap(maxEntries);
+  }
 
   /** Records the key until `expiresAt` (ms); false when it is already recorded and not expired. */
   claim(key: string, expiresAt: number): boolean {
     const now = this.now();
     const existing = this.seen.get(key);
     if (existing !== undefined && existing > now) return false;
-    this.seen.delete(key);
-    this.evict(now);
-    this.seen.set(key, expiresAt);
+    this.seen.set(key, expiresAt, (until) => until <= now);
     return true;
   }
 
@@ -29,12 +31,5 @@ export class ReplayCache {
 
   get size(): number {
     return this.seen.size;
-  }
-
-  private evict(now: number): void {
-    for (const [key, expiresAt] of this.seen) {
-      if (this.seen.size < this.maxEntries && expiresAt > now) break;
-      this.seen.delete(key);
-    }
   }
 }
