@@ -84,6 +84,9 @@ export async function runMicroservice(options: RunMicroserviceOptions): Promise<
   const tcpServer = microservice.unwrap<Server>();
   const sockets = new Set<Socket>();
   tcpServer.on('connection', (socket: Socket) => {
+    // Nest's server leaves Nagle on: a reply written while the previous one is unacknowledged
+    // waits for that ACK, up to the peer's 40 ms delayed ACK when the caller has nothing to send.
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
