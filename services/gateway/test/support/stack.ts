@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,15 +21,39 @@ export type LogLine = Record<string, unknown> & { service?: string; msg?: string
 
 export const ENGINE = process.env['TEST_DATABASE_URL'] ? 'postgres' : 'pglite';
 
+/**
+ * The kernel hands out ephemeral ports (ip_local_port_range, 32768–60999 by default) to
+ * outgoing connections too, so a port found free there can become the local port of a
+ * database connection before the service listens on it (EADDRINUSE). Test ports come from
+ * below that range instead, never the same one twice in a process.
+ */
+function testPortRange(): [number, number] {
+  let low = 32768;
+  try {
+    low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch {
+    // not Linux: the usual default
+  }
+  return low > 11024 ? [low - 10000, low - 1] : [20000, 29999];
+}
+const handedOut = new Set<number>();
+
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
+  const [from, to] = testPortRange();
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = from + Math.floor(Math.random() * (to - from + 1));
+    if (handedOut.has(port)) continue;
+    const free = await new Promise<boolean>((resolveFree) => {
+      const server = createServer();
+      server.once('error', () => resolveFree(false));
+      server.listen(port, host, () => server.close(() => resolveFree(true)));
     });
-  });
+    if (free) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port found between ${from} and ${to} on ${host}`);
 }
 
 interface Proc {
@@ -48,6 +73,8 @@ export class Stack {
     identityHealth: 0,
   };
   private readonly procs = new Map<string, Proc>();
+  /** Set by discardLogs(): the last chunks each process wrote, unparsed, for tail(). */
+  private rawTails: Map<string, Buffer[]> | undefined;
   private dataDir = '';
   private databases: Partial<Record<'roadmap' | 'identity', string>> = {};
 
@@ -127,6 +154,12 @@ export class Stack {
     this.procs.set(key, { child, exited });
     let buffered = '';
     const collect = (chunk: Buffer) => {
+      if (this.rawTails) {
+        // The last two chunks, as bytes: nothing is decoded unless tail() asks.
+        const kept = this.rawTails.get(key);
+        this.rawTails.set(key, kept ? [kept[kept.length - 1]!, chunk] : [chunk]);
+        return;
+      }
       buffered += chunk.toString();
       let nl: number;
       while ((nl = buffered.indexOf('\n')) >= 0) {
@@ -164,11 +197,23 @@ export class Stack {
   }
 
   tail(name: string, lines = 30): string {
+    const raw = this.rawTails?.get(name);
+    if (raw !== undefined) return Buffer.concat(raw).toString().split('\n').slice(-lines - 1).join('\n');
     return this.logs
       .filter((l) => l.service === name)
       .slice(-lines)
       .map((l) => JSON.stringify(l))
       .join('\n');
+  }
+
+  /**
+   * From now on the services' output is drained without being parsed or kept (only its last
+   * two chunks, for tail()): for the benchmark, which never reads the logs, so that parsing tens of
+   * thousands of lines a second does not take CPU from the services it measures.
+   */
+  discardLogs(): void {
+    this.rawTails ??= new Map();
+    this.logs.length = 0;
   }
 
   pid(key: string): number | undefined {
