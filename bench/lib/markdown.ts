@@ -28,7 +28,7 @@ ${m.settings}; database engine **${m.engine}**; Node ${m.node}; ${m.cpus} CPUs.
 **Taken on ${m.cpus} cores shared by everything the bench runs** (load average ${load(m.loadAverageAtStart)} at the
 start, ${load(m.loadAverageAtEnd)} at the end; the bench itself keeps it near 2, so a higher figure at the start means
 other work was running). The load generator, the three services, PostgreSQL, the comparison servers and the test
-harness reading the services' logs all compete for those cores, so absolute numbers are low and a single 3 s window
+harness draining the services' logs all compete for those cores, so absolute numbers are low and a single 3 s window
 moves by ±10%: compare rows of this one run with each other, not with other machines.
 
 ## Throughput and latency
@@ -78,12 +78,16 @@ ${m.verdicts}
   description). The sweep runs at fewer connections than the main rows (see the settings above), so that 1 MiB
   replies measure payload cost rather than overload: in a trial run at 32 connections the 1 MiB page outran the
   gateway's 3 s call timeout on this machine, its breaker answered 503, and the seed gateway answered 500s.
-- **Hop.** What the gateway adds to a call is read at equal traffic: the gateway GET at half of the rate it
-  reached above, and the direct call (a new RpcClientPool) at that same rate; the target is judged on those two
-  rows. Both run in the same timer-paced open loop (calls start on a ~1 ms timer whether or not earlier ones
-  returned; latency from each call's send), the gateway through at most the same number of keep-alive connections
-  of a minimal HTTP/1.1 client on raw sockets (\`bench/lib/raw-http.ts\`): \`node:http\`'s client took about twice the
-  load generator's CPU per request, from the same two cores the services under test run on. A third row runs the direct call at half of its own, higher maximum, for reference.
+- **Hop.** What the gateway adds to a call is read in the same window: the gateway GET at half of the rate it
+  reached above while direct calls (a new RpcClientPool, findOneItem) go out at a quarter of that rate at the
+  same time; the target is judged on those two rows, round by round. Measured one after the other, each path met
+  its own stalls: on these 2 shared cores a pause of 30–100 ms (e.g. an idle service's major GC while the others
+  are busy) sets a 3 s window's p99 by itself, and it hit whichever path was running. Both run in the same
+  timer-paced open loop (calls start on a ~1 ms timer whether or not earlier ones returned; latency from each
+  call's send), the gateway through at most the same number of keep-alive connections of a minimal HTTP/1.1
+  client on raw sockets (\`bench/lib/raw-http.ts\`): \`node:http\`'s client took about twice the load generator's
+  CPU per request, from the same two cores the services under test run on. Another row runs the direct call alone
+  at half of its own, higher maximum, for reference.
   autocannon's \`overallRate\` is not used here: it lets each connection send its quota for the second back to
   back and then wait for the next second, a burst at full speed rather than half load.
 - **Direct NestJS TCP.** The bare Nest echo server is measured with two clients: Nest's ClientProxy and our
@@ -91,6 +95,7 @@ ${m.verdicts}
   system makes; the ClientProxy rows show how much of the gap is Nest's client rather than its server.
 - **CPU column.** utime + stime from \`/proc/<pid>/stat\` over the scenario (warm-up included), in % of one core,
   for every process the bench runs: it shows which process saturates. "harness (log reader)" is the test
-  harness parsing the services' JSON log lines; "load generator" is the bench process itself.
+  harness the services run under; it drains their logs without parsing them, as a container runtime would
+  (parsing every line took ~5% of a core at 3,500 req/s); "load generator" is the bench process itself.
 `;
 }
