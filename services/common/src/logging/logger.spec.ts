@@ -1,6 +1,10 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
+import fs, { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createLogger } from './logger.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { batchedStdout, createLogger } from './logger.js';
 import { acceptOrCreateRequestId, runWithContext } from './request-context.js';
 
 function capture(): { lines: Record<string, unknown>[]; stream: Writable } {
@@ -32,6 +36,48 @@ describe('createLogger', () => {
     const { lines, stream } = capture();
     createLogger('identity', 'info', stream).info({ body: { password: 'hunter22', refreshToken: 'r' } }, 'x');
     expect(JSON.stringify(lines[0])).not.toContain('hunter22');
+  });
+});
+
+describe('batchedStdout', () => {
+  const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean);
+
+  it('writes lines that come one at a time in a few writes, each within the flush interval', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'northstar-log-'));
+    const file = join(dir, 'out.log');
+    const writes = jest.spyOn(fs, 'write');
+    const fd = openSync(file, 'w');
+    const destination = batchedStdout(fd);
+    try {
+      const logger = createLogger('gateway', 'info', destination);
+      for (let i = 0; i < 10; i++) {
+        logger.info({ i }, 'request completed');
+        await sleep(5);
+      }
+      for (let i = 0; i < 100 && lines(file).length < 10; i++) await sleep(20);
+      expect(lines(file).map((l) => (JSON.parse(l) as { i: number }).i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      // One write per line would be 10.
+      expect(writes.mock.calls.filter(([to]) => to === fd).length).toBeLessThanOrEqual(4);
+    } finally {
+      writes.mockRestore();
+      destination.end();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('hands everything still batched to the file at once on flushSync, as pino does at exit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'northstar-log-'));
+    const file = join(dir, 'out.log');
+    const destination = batchedStdout(openSync(file, 'w'));
+    try {
+      const logger = createLogger('roadmap', 'info', destination);
+      for (let i = 0; i < 3; i++) logger.info({ i }, 'shutdown step');
+      destination.flushSync();
+      expect(lines(file)).toHaveLength(3);
+    } finally {
+      destination.end();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

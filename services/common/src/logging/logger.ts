@@ -20,7 +20,34 @@ const REDACT = [
   '*.secret',
 ];
 
-export function createLogger(service: string, level: LevelWithSilent = 'info', destination?: DestinationStream): Logger {
+/** A service's log lines are gathered up to this many bytes before one write to stdout… */
+const LOG_BATCH_BYTES = 4096;
+/** …and wait there at most this long. */
+const LOG_FLUSH_MS = 100;
+
+/**
+ * stdout, written in batches: one write per 4 KiB of lines or per 100 ms, whichever comes
+ * first. Written line by line, every access line cost the gateway a write handed to libuv's
+ * thread pool, and on busy cores those hand-offs set much of its p99 over a direct call (in
+ * a side measurement, 7 paired rounds run twice: +4.6 / +9.6 ms median line by line, +1.4 /
+ * +1.5 ms batched). pino flushes what is left synchronously when the process exits
+ * (process.exit, an uncaught exception); a SIGKILL loses at most the last 100 ms of lines.
+ */
+export function batchedStdout(fd = 1): ReturnType<typeof pino.destination> {
+  const destination = pino.destination({ dest: fd, sync: false, minLength: LOG_BATCH_BYTES });
+  const timer = setInterval(() => {
+    try {
+      destination.flush();
+    } catch {
+      clearInterval(timer); // destroyed: nothing more to write
+    }
+  }, LOG_FLUSH_MS);
+  timer.unref();
+  destination.once('close', () => clearInterval(timer));
+  return destination;
+}
+
+export function createLogger(service: string, level: LevelWithSilent = 'info', destination: DestinationStream = batchedStdout()): Logger {
   const options = {
     level,
     base: { service },
@@ -36,7 +63,7 @@ export function createLogger(service: string, level: LevelWithSilent = 'info', d
         : { requestId: ctx.requestId };
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination);
 }
 
 /** Routes Nest's own log calls into the same JSON stream. */
