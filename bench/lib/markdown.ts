@@ -84,9 +84,11 @@ ${m.verdicts}
   its own stalls: on these 2 shared cores a pause of 30–100 ms (e.g. an idle service's major GC while the others
   are busy) sets a 3 s window's p99 by itself, and it hit whichever path was running. Both run in the same
   timer-paced open loop (calls start on a ~1 ms timer whether or not earlier ones returned; latency from each
-  call's send), the gateway through at most the same number of keep-alive connections of a minimal HTTP/1.1
-  client on raw sockets (\`bench/lib/raw-http.ts\`): \`node:http\`'s client took about twice the load generator's
-  CPU per request, from the same two cores the services under test run on. Another row runs the direct call alone
+  call's send), the gateway through a minimal keep-alive HTTP/1.1 client on raw sockets
+  (\`bench/lib/raw-http.ts\`; \`node:http\`'s client took about twice the load generator's CPU per request, from the
+  same two cores the services under test run on) with up to four times the main rows' connections: the direct
+  call multiplexes one socket, and with only as many sockets as the main rows, requests due during a stall
+  queued in the load generator for a free one. Another row runs the direct call alone
   at half of its own, higher maximum, for reference.
   autocannon's \`overallRate\` is not used here: it lets each connection send its quota for the second back to
   back and then wait for the next second, a burst at full speed rather than half load.
