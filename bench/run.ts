@@ -797,7 +797,10 @@ async function main(): Promise<void> {
   log(`\n${main}\n\n${startupMd}\n\nTargets:\n${verdictMd}\n`);
 
   mkdirSync(RESULTS, { recursive: true });
-  const stem = `${started.toISOString().slice(0, 10)}-${sha}`;
+  // A second run at the same commit gets its own file (…-2, …-3) instead of replacing the first.
+  const base = `${started.toISOString().slice(0, 10)}-${sha}`;
+  let stem = base;
+  for (let n = 2; existsSync(join(RESULTS, `${stem}.json`)); n++) stem = `${base}-${n}`;
   const meta = {
     date: started.toISOString(),
     finished: new Date().toISOString(),
