@@ -651,6 +651,9 @@ async function main(): Promise<void> {
   }
   const estimate = plan.reduce((t, p) => t + (p.group === 'sweep' ? SWEEP_SECONDS + SWEEP_WARMUP : SECONDS + WARMUP), 0);
   log(`\n== ${plan.length} scenarios, about ${Math.floor(estimate / 60)} min ${Math.round(estimate % 60)} s of load`);
+  const figures = (r: LoadResult): string =>
+    `${Math.round(r.rps).toLocaleString('en-US')} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms` +
+    (r.failed > 0 ? `, ${r.failed} failed: ${r.failures.join('; ')}` : '');
   let i = 0;
   for (const p of plan) {
     i++;
@@ -677,9 +680,6 @@ async function main(): Promise<void> {
       ...(p.note ? { note: p.note } : {}),
     };
     rows.set(p.id, row);
-    const figures = (r: LoadResult): string =>
-      `${Math.round(r.rps).toLocaleString('en-US')} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms` +
-      (r.failed > 0 ? `, ${r.failed} failed: ${r.failures.join('; ')}` : '');
     if (p.alongside && alongside) {
       const { id, scenario, route } = p.alongside;
       rows.set(id, { id, group: p.group, scenario, route, result: alongside, cpu, note: `CPU: the whole window, shared with ${p.id.split('#')[0]}` });

@@ -20,8 +20,9 @@ const PROBE_PATHS: ReadonlySet<string> = new Set(Object.values(HEALTH_PATHS));
 export function installRequestHooks(fastify: FastifyInstance, deps: RequestHookDeps): void {
   const { logger, metrics, lifecycle } = deps;
   // The access line is built here from safe fields only (method, route pattern, status, time,
-  // and the context's ids), so it skips the redaction every other line goes through: with its
-  // wildcard paths that cost ~6 µs a line (bench/.scratch measurement), on every request.
+  // and the context's ids), so it skips the redaction every other line goes through: pino's
+  // wildcard paths cost ~6 µs a line (8.0 µs with them, 1.7 µs without, in a micro-benchmark),
+  // and this is the one line written on every request.
   const access = logger.child({}, { redact: [] });
 
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
